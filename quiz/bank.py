@@ -27,6 +27,7 @@ Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=4
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Score = Annotated[int, Field(ge=0, le=100)]
 
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "questions.yaml"
 # Rough reading-and-answering times, used only for the "about N minutes" estimate.
 SECONDS_PER_LIKERT = 12
 SECONDS_PER_SCENARIO = 45
@@ -267,6 +268,10 @@ def load_bank(path: str | Path) -> Bank:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise BankError([f"{path}: cannot read the question bank: {error}"]) from None
-    # Relative to the working directory, so editors and CI logs can open the file:line links.
-    shown = os.path.relpath(path) if path.is_absolute() and Path.cwd() in path.parents else str(path)
-    return read_bank(text, shown)
+    return read_bank(text, shown_path(path))
+
+
+def shown_path(path: str | Path) -> str:
+    """The path relative to the working directory when inside it, so file:line links open in editors."""
+    path = Path(path)
+    return os.path.relpath(path) if path.is_absolute() and Path.cwd() in path.parents else str(path)

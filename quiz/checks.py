@@ -32,6 +32,8 @@ class Problem:
 
 
 def _shown(value) -> str:
+    if isinstance(value, bool):  # as the file spells it, not Python's True
+        return "true" if value else "false"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -67,9 +69,14 @@ def _describe(loc, data) -> str:
     return out
 
 
-def _did_you_mean(word, choices) -> str:
+def _closest(word, choices) -> str | None:
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    return close[0] if close else None
+
+
+def _did_you_mean(word, choices) -> str:
+    close = _closest(word, choices)
+    return f" (did you mean {close!r}?)" if close else ""
 
 
 def _model_in(annotation) -> type[BaseModel] | None:
@@ -91,7 +98,16 @@ def _field_names(model: type[BaseModel] | None, loc) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()] if model else []
 
 
-def _explain(error, root_model) -> str:
+# What an editor most likely meant by a YAML 1.1 boolean word.
+_BOOLEAN_WORDS = {"yes": "true", "y": "true", "on": "true", "no": "false", "n": "false", "off": "false"}
+
+
+def _span(low: int, high: int) -> str:
+    return str(low) if low == high else f"{low}-{high}"
+
+
+def _explain(error, root_model, written: str | None = None) -> str:
+    """One schema error in words; `written` is the value as typed in the file, when known."""
     kind, value, loc, ctx = error["type"], error.get("input"), error["loc"], error.get("ctx", {})
     field = loc[-1] if loc else "file"
     if kind == "missing":
@@ -101,14 +117,18 @@ def _explain(error, root_model) -> str:
         hint = _did_you_mean(field, allowed) or f" (allowed here: {', '.join(allowed)})"
         return f"unknown field {field!r}{hint}"
     if kind == "bool_type":
-        if isinstance(value, str) and value.lower() in {"yes", "no", "on", "off", "y", "n"}:
-            return f"expected true or false, got {value!r} (only true and false are booleans here)"
+        if isinstance(value, str) and value.lower() in _BOOLEAN_WORDS:
+            meant = _BOOLEAN_WORDS[value.lower()]
+            return f"expected true or false, got {value!r} (write {meant}: only true and false are booleans here)"
         return f"expected true or false, got {_shown(value)}"
     if kind == "string_type":
         if value is None:
             return "expected text, got nothing (fill it in or remove the line)"
         if isinstance(value, (int, float, bool)):
-            return f"expected text, got {_shown(value)} (put it in quotes: \"{value}\")"
+            # Quote what was typed: `version: 1.10` must become "1.10", not the number's "1.1".
+            typed = written if written is not None else _shown(value)
+            read_as = "the boolean" if isinstance(value, bool) else "the number"
+            return f"expected text, got {read_as} {typed} (put it in quotes: \"{typed}\")"
         return f"expected text, got {_shown(value)}"
     if kind in {"int_type", "int_parsing", "int_from_float"}:
         return f"expected a whole number, got {_shown(value)}"
@@ -136,15 +156,40 @@ def _explain(error, root_model) -> str:
     return f"{error['msg']} (got {_shown(value)})"
 
 
+def _misspelled(errors, root_model) -> set[tuple]:
+    """Locs of missing fields whose name is typed wrongly next to them: one mistake, one message.
+
+    `shrot: x` makes pydantic report both a missing 'short' and an unknown 'shrot'; the unknown
+    field's "did you mean 'short'?" says it all.
+    """
+    unknown: dict[tuple, list[str]] = {}
+    for e in errors:
+        if e["type"] == "extra_forbidden":
+            unknown.setdefault(tuple(e["loc"][:-1]), []).append(str(e["loc"][-1]))
+    covered = set()
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] == "missing" and loc and loc[:-1] in unknown:
+            allowed = _field_names(root_model, loc[:-1])
+            if any(_closest(word, allowed) == loc[-1] for word in unknown[loc[:-1]]):
+                covered.add(loc)
+    return covered
+
+
 def from_validation_error(error: ValidationError, parsed: Parsed, root_model) -> list[Problem]:
     problems = []
-    for detail in error.errors(include_url=False):
-        loc = detail["loc"]
-        if detail["type"] == "extra_forbidden" and tuple(loc) in parsed.keys:
-            position = parsed.keys[tuple(loc)]
+    errors = error.errors(include_url=False)
+    covered = _misspelled(errors, root_model)
+    for detail in errors:
+        loc = tuple(detail["loc"])
+        if loc in covered and detail["type"] == "missing":
+            continue
+        if detail["type"] == "extra_forbidden" and loc in parsed.keys:
+            position = parsed.keys[loc]
         else:
             position = _position(parsed, loc)
-        problems.append(Problem(position, _describe(loc, parsed.data), _explain(detail, root_model)))
+        message = _explain(detail, root_model, parsed.written.get(loc))
+        problems.append(Problem(position, _describe(loc, parsed.data), message))
     return problems
 
 
@@ -184,18 +229,18 @@ def _check_ranges(report, name: str, what: str, ranges) -> None:
         if r.min > r.max:
             continue
         if r.min > next_uncovered:
-            report((name, i, "min"), f"no {what} covers {next_uncovered}-{r.min - 1} ({what}s must cover 0-100)")
+            report((name, i, "min"), f"no {what} covers {_span(next_uncovered, r.min - 1)} ({what}s must cover 0-100)")
         elif r.min < next_uncovered and previous is not None:
             report(
                 (name, i, "min"),
-                f"overlaps {previous.id!r} on {r.min}-{min(r.max, next_uncovered - 1)} "
+                f"overlaps {previous.id!r} on {_span(r.min, min(r.max, next_uncovered - 1))} "
                 "(each score must fall in exactly one)",
             )
         if r.max + 1 > next_uncovered:
             next_uncovered, previous = r.max + 1, r
     if next_uncovered <= 100 and ordered:
         last = max(ordered, key=lambda pair: pair[1].max)[0]
-        report((name, last, "max"), f"no {what} covers {next_uncovered}-100 ({what}s must cover 0-100)")
+        report((name, last, "max"), f"no {what} covers {_span(next_uncovered, 100)} ({what}s must cover 0-100)")
 
 
 def _check_condition(report, bank, cond, loc) -> None:
@@ -249,8 +294,13 @@ def _check_items(report, bank) -> None:
             for j, option in enumerate(item.options):
                 if option.points is None:
                     report(loc + ("options", j), f"scenario option {option.key!r} needs `points` (0-{BEST_SCENARIO_POINTS})")
-            if item.options and max(o.points or 0 for o in item.options) != BEST_SCENARIO_POINTS:
-                report(loc + ("options",), f"no option is worth {BEST_SCENARIO_POINTS} points; the best answer should be")
+            best = max((o.points or 0 for o in item.options), default=None)
+            if best is not None and best != BEST_SCENARIO_POINTS:
+                report(
+                    loc + ("options",),
+                    f"no option is worth {BEST_SCENARIO_POINTS} points (the most is {best}); "
+                    f"give the best answer {BEST_SCENARIO_POINTS}",
+                )
         _unique(report, "option key", [(loc + ("options", j), o) for j, o in enumerate(item.options)], "key")
     for i, question in enumerate(bank.profile):
         loc = ("profile", i)

@@ -1,0 +1,76 @@
+"""Patient Care Coordinator career-fit quiz: the application factory."""
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask_wtf import CSRFProtect
+
+from . import errors
+from . import forms
+from . import security
+from . import views
+from .bank import DEFAULT_PATH
+from .bank import BankError
+from .bank import load_bank
+
+csrf = CSRFProtect()
+
+
+class BrokenBank(click.ClickException):
+    """questions.yaml has problems: `flask run` prints them as an error, not a traceback."""
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder="../static")
+    app.config.from_mapping(
+        QUESTIONS_PATH=str(DEFAULT_PATH),
+        # A token that expires mid-quiz loses answers and is a WCAG 2.2.1 time limit.
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=64 * 1024,
+        MAX_FORM_MEMORY_SIZE=16 * 1024,
+        MAX_FORM_PARTS=200,
+    )
+    app.config.from_prefixed_env()
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+
+    try:
+        bank = load_bank(app.config["QUESTIONS_PATH"])
+    except BankError as error:
+        raise BrokenBank(f"the quiz cannot start. {error}") from None
+    app.extensions["quiz_bank"] = bank
+    app.extensions["quiz_forms"] = forms.page_forms(bank)
+
+    csrf.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(views.bp)
+    return app
+
+
+def instance_secret_key(instance: Path) -> str:
+    """One key for every worker on this host: created once, atomically, in the instance folder."""
+    path = instance / "secret_key"
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Another worker won the race; wait for it to finish writing.
+        for _ in range(50):
+            if key := path.read_text().strip():
+                return key
+            time.sleep(0.02)
+        raise RuntimeError(f"{path} is empty; delete it and start again") from None
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w") as file:
+        file.write(key)
+    return key

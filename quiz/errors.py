@@ -1,0 +1,24 @@
+"""Friendly error pages: say what happened and what to do, never a stack trace."""
+from __future__ import annotations
+
+from flask import render_template
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Go back and try again. If it keeps happening, start the quiz again."),
+    404: ("We could not find that page", "The link may be mistyped or out of date."),
+    405: ("That page cannot be used that way", "Go back and use the buttons on the page."),
+    413: ("That was more than we can accept", "The form sent far more data than the quiz ever needs."),
+    500: ("Something went wrong on our side", "Your answers so far are kept. Please try again in a moment."),
+}
+
+
+def render_error(error: HTTPException):
+    code = error.code or 500
+    title, advice = MESSAGES.get(code, (error.name, error.description))
+    return render_template("error.html", code=code, title=title, advice=advice), code
+
+
+def init_app(app) -> None:
+    for code in MESSAGES:
+        app.register_error_handler(code, render_error)

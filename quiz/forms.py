@@ -1,0 +1,76 @@
+"""The only bridge from the question bank to WTForms: one form class per quiz page."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField
+from wtforms import SelectMultipleField
+from wtforms import ValidationError
+from wtforms import widgets
+from wtforms.validators import InputRequired
+from wtforms.validators import Optional
+
+from .bank import Bank
+from .bank import Page
+
+REQUIRED_MESSAGE = "Choose an answer to this question."
+
+
+def field_name(question_id: str) -> str:
+    # Prefixed, so a question id like `data` or `errors` cannot shadow the form's own attributes.
+    return f"q_{question_id}"
+
+
+class CheckboxesField(SelectMultipleField):
+    """Tick boxes for a question that allows several answers."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _exclusive(question):
+    """`None of these` and the like cannot be ticked together with another option."""
+    labels = {o.key: o.text for o in question.options}
+
+    def check(form, field):
+        picked = set(field.data or [])
+        for key in question.exclusive:
+            if key in picked and len(picked) > 1:
+                raise ValidationError(f"\u201c{labels[key]}\u201d cannot be combined with other answers.")
+
+    return check
+
+
+def _field(bank: Bank, question):
+    needed = [InputRequired(REQUIRED_MESSAGE)] if getattr(question, "required", True) else [Optional()]
+    if getattr(question, "kind", None) == "likert":
+        choices = {str(value): label for value, label in enumerate(bank.scale, start=1)}
+    else:
+        choices = {option.key: option.text for option in question.options}
+    if getattr(question, "multiple", False):
+        return CheckboxesField(question.text, choices=choices, validators=[*needed, _exclusive(question)])
+    return RadioField(question.text, choices=choices, validators=needed)
+
+
+def page_form(bank: Bank, page: Page) -> type[FlaskForm]:
+    fields = {field_name(qid): _field(bank, bank.questions[qid]) for qid in page.questions}
+    return type("PageForm", (FlaskForm,), fields)
+
+
+def page_forms(bank: Bank) -> list[type[FlaskForm]]:
+    """Form classes for every page, built once per bank."""
+    return [page_form(bank, page) for page in bank.pages]
+
+
+def saved_answers(form: FlaskForm, page: Page) -> dict:
+    """The page's answers that passed validation; call after form.validate()."""
+    answers = {}
+    for qid in page.questions:
+        field = form[field_name(qid)]
+        if field.data and not field.errors:
+            answers[qid] = field.data
+    return answers
+
+
+def form_data(answers: dict, page: Page) -> dict:
+    """Prefill for a page from the answers saved so far."""
+    return {field_name(qid): answers[qid] for qid in page.questions if qid in answers}
