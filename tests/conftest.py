@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from quiz import create_app
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def app():
+    # CSRF stays on: the tests post forms the way a browser does, token included.
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret"})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def bank(app):
+    return app.extensions["quiz_bank"]
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+def typical_answer(question) -> str | list[str]:
+    """A plausible, consistent answer: 'Agree' (or 'Disagree' when reversed), the best scenario option."""
+    kind = getattr(question, "kind", None)
+    if kind == "likert":
+        return "2" if question.reverse else "4"
+    if kind == "scenario":
+        return max(question.options, key=lambda option: option.points).key
+    first = question.options[0].key
+    return [first] if getattr(question, "multiple", False) else first
+
+
+def page_answers(bank, step: int) -> dict:
+    return {qid: typical_answer(bank.questions[qid]) for qid in bank.pages[step - 1].questions}
+
+
+def post_page(client, step: int, answers: dict, action: str = "next", token: str | None = None):
+    """Post one quiz page as a browser would: fetch it for the token, then submit."""
+    if token is None:
+        token = csrf_token(client.get(f"/quiz/{step}").get_data(as_text=True))
+    data = {"csrf_token": token, "action": action}
+    for qid, value in answers.items():
+        data[f"q_{qid}"] = value
+    return client.post(f"/quiz/{step}", data=data)

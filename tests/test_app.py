@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+
+from quiz import BrokenBank
+from quiz import create_app
+from quiz import instance_secret_key
+from quiz.bank import DEFAULT_PATH
+
+
+def test_config_comes_from_prefixed_environment(monkeypatch):
+    monkeypatch.setenv("FLASK_SECRET_KEY", "from-env")
+    assert create_app().config["SECRET_KEY"] == "from-env"
+
+
+def test_test_config_overrides_environment(monkeypatch):
+    monkeypatch.setenv("FLASK_SECRET_KEY", "from-env")
+    assert create_app({"SECRET_KEY": "given"}).config["SECRET_KEY"] == "given"
+
+
+def test_broken_bank_stops_the_app_with_line_numbered_problems(tmp_path):
+    broken = tmp_path / "questions.yaml"
+    broken.write_text(DEFAULT_PATH.read_text().replace("    kind: likert\n", "    kind: likret\n", 1))
+    with pytest.raises(BrokenBank) as error:
+        create_app({"SECRET_KEY": "x", "QUESTIONS_PATH": str(broken)})
+    line = next(i for i, text in enumerate(broken.read_text().splitlines(), 1) if "likret" in text)
+    assert f"questions.yaml:{line}:11: items[0] 'emp_find_need'.kind: expected 'likert' or 'scenario', got 'likret'" in str(
+        error.value.message
+    )
+
+
+def test_secret_key_is_created_once_and_reused(tmp_path):
+    first = instance_secret_key(tmp_path)
+    assert len(first) == 64
+    assert instance_secret_key(tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
