@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -7,6 +8,28 @@ import pytest
 from quiz import create_app
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--no-skips", action="store_true", default=bool(os.environ.get("CI")),
+        help="fail the run if any test is skipped (on by default when CI is set)",
+    )
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        SKIPPED.append(f"{report.nodeid}: {report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Browser and PostgreSQL tests skip on a machine without them; CI must run them all.
+    if SKIPPED and session.config.getoption("--no-skips"):
+        print("\n--no-skips: these tests were skipped, so the run fails:\n  " + "\n  ".join(SKIPPED))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+SKIPPED: list[str] = []
 
 
 @pytest.fixture
