@@ -266,8 +266,10 @@ def load_bank(path: str | Path) -> Bank:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise BankError([f"{path}: cannot read the question bank: {error}"]) from None
+    except OSError as error:
+        raise BankError([f"{shown_path(path)}: cannot read the question bank: {error.strerror}"]) from None
+    except UnicodeDecodeError as error:
+        raise BankError([f"{shown_path(path)}: cannot read the question bank: not UTF-8 text ({error.reason})"]) from None
     return read_bank(text, shown_path(path))
 
 

@@ -308,6 +308,11 @@ def _check_items(report, bank) -> None:
             if option.points is not None:
                 report(loc + ("options", j, "points"), "profile options are not scored; remove `points`")
         keys = [o.key for o in question.options]
+        if question.exclusive and not question.multiple:
+            # A single-choice question has nothing to combine with, so the form ignores it.
+            report(
+                loc + ("exclusive",), "`exclusive` only matters with `multiple: true`; add that or remove `exclusive`"
+            )
         for j, key in enumerate(question.exclusive):
             if key not in keys:
                 report(loc + ("exclusive", j), f"{key!r} is not an option of {question.id!r}" + _did_you_mean(key, keys))
@@ -368,6 +373,13 @@ def _check_rules(report, bank) -> None:
                 report(loc + (field,), f"{item_id!r} is a scenario; pairs are agree-scale items")
         if all(found) and (found[0].reverse, found[1].reverse) != (False, True):
             report(loc, "`agree` must be an agree-keyed item and `opposite` a reverse-keyed one")
+    pairs, needed = len(bank.quality.opposite_pairs), bank.quality.opposite_pairs_at_least
+    if needed > pairs:
+        report(
+            ("quality", "opposite_pairs_at_least"),
+            f"{needed} can never be reached with {pairs} pair{'s' if pairs != 1 else ''} "
+            f"(add pairs to `opposite_pairs` or lower it to at most {pairs})",
+        )
     for section in ("steps", "careers"):
         for i, entry in enumerate(getattr(bank, section)):
             if entry.when is not None:

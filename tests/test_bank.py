@@ -99,7 +99,7 @@ CASES = [
         id="syntax-unclosed-quote-points-at-the-quote",
     ),
     pytest.param(
-        'version: "test-1"', 'version: "test-1', '"2024|"',
+        'version: "test-1"', 'version: "test-1', '"|2024"',
         "YAML syntax: expected <block end>, but found '<scalar>' (while parsing a block mapping that starts on "
         "line 8); a quote opened above may be left open, or text follows a closing quote",
         id="syntax-quote-closed-lines-later",
@@ -239,7 +239,7 @@ CASES = [
         id="item-on-no-page",
     ),
     pytest.param(
-        "fit_people, fit_hours]", "fit_people, fit_hours, fit_desk]", ", fit_desk",
+        "fit_people, fit_hours]", "fit_people, fit_hours, fit_desk]", ", |fit_desk",
         "pages[2] 'busy_days'.questions[2]: question 'fit_desk' is listed twice (also on line {first}); keep one",
         id="item-on-two-pages",
     ),
@@ -252,6 +252,19 @@ CASES = [
         "    multiple: true\n    exclusive: [none]", "    multiple: true\n    exclusive: [nne]", "nne",
         "profile[1] 'certifications'.exclusive[0]: 'nne' is not an option of 'certifications' (did you mean 'none'?)",
         id="exclusive-names-unknown-option",
+    ),
+    pytest.param(
+        "    short: highest education\n", "    short: highest education\n    exclusive: [less_than_hs]\n",
+        "|[less_than_hs]\n",
+        "profile[0] 'education'.exclusive: `exclusive` only matters with `multiple: true`; "
+        "add that or remove `exclusive`",
+        id="exclusive-on-single-choice-question",
+    ),
+    pytest.param(
+        "  opposite_pairs_at_least: 1\n", "  opposite_pairs_at_least: 2\n", "at_least: |2",
+        "quality.opposite_pairs_at_least: 2 can never be reached with 1 pair "
+        "(add pairs to `opposite_pairs` or lower it to at most 1)",
+        id="opposite-pair-threshold-out-of-reach",
     ),
     pytest.param(
         "Promising fit, min: 50, max: 69}", "Promising fit, min: 50, max: 60}", "Strong fit, min: |70",
@@ -456,17 +469,39 @@ def test_any_text_gives_a_bank_or_problems(text):
 
 
 @st.composite
-def mini_mutations(draw) -> str:
-    """mini.yaml with a slice deleted, duplicated or replaced by arbitrary text."""
+def slice_mutations(draw) -> str:
+    """mini.yaml with a slice deleted, doubled or replaced: mostly broken YAML."""
     start = draw(st.integers(0, len(MINI)))
     end = draw(st.integers(start, min(len(MINI), start + 80)))
-    middle = draw(st.sampled_from(["", MINI[start:end] * 2, "\n", "  ", ": ", "- ", "[", "{", "'", '"', "&a", "*a"]))
-    middle = draw(st.one_of(st.just(middle), st.text(max_size=10)))
+    middle = draw(
+        st.one_of(
+            st.sampled_from(["", MINI[start:end] * 2, "\n", "  ", ": ", "- ", "[", "{", "'", '"', "&a", "*a"]),
+            st.text(max_size=10),
+        )
+    )
     return MINI[:start] + middle + MINI[end:]
 
 
+@st.composite
+def line_mutations(draw) -> str:
+    """mini.yaml with lines dropped, repeated or re-indented: mostly valid YAML, wrong bank."""
+    lines = MINI.splitlines(keepends=True)
+    for _ in range(draw(st.integers(1, 3))):
+        i = draw(st.integers(0, len(lines) - 1))
+        change = draw(st.sampled_from(["drop", "repeat", "indent", "dedent"]))
+        if change == "drop":
+            del lines[i]
+        elif change == "repeat":
+            lines.insert(draw(st.integers(0, len(lines))), lines[i])
+        elif change == "indent":
+            lines[i] = "  " + lines[i]
+        else:
+            lines[i] = lines[i].lstrip(" ")
+    return "".join(lines)
+
+
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mini_mutations())
+@given(st.one_of(slice_mutations(), line_mutations()))
 def test_mutated_mini_gives_a_bank_or_problems(text):
     _read_or_problems(text)
 
