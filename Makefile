@@ -13,6 +13,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 run: $(BIN)/.installed
+	$(BIN)/flask --app quiz db upgrade
 	$(BIN)/flask --app quiz run --host 127.0.0.1 --port 5000
 
 test: $(BIN)/.installed

@@ -10,6 +10,9 @@ import click
 from flask import Flask
 from flask_wtf import CSRFProtect
 
+from . import cli
+from . import counselor
+from . import db
 from . import errors
 from . import forms
 from . import security
@@ -29,6 +32,10 @@ def create_app(test_config=None):
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder="../static")
     app.config.from_mapping(
         QUESTIONS_PATH=str(DEFAULT_PATH),
+        # The usual name on hosting platforms; FLASK_DATABASE_URL works too.
+        DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'quiz.db'}",
+        RETENTION_UNFINISHED_DAYS=30,
+        RETENTION_RESULT_DAYS=365,
         # A token that expires mid-quiz loses answers and is a WCAG 2.2.1 time limit.
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
@@ -41,6 +48,9 @@ def create_app(test_config=None):
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config.get("SECRET_KEY"):
+        if not app.config["DATABASE_URL"].startswith("sqlite"):
+            # Several hosts share the database, so they must share the key too.
+            raise click.ClickException("set FLASK_SECRET_KEY: it is required when DATABASE_URL is not SQLite")
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 
     try:
@@ -50,10 +60,13 @@ def create_app(test_config=None):
     app.extensions["quiz_bank"] = bank
     app.extensions["quiz_forms"] = forms.page_forms(bank)
 
+    db.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(counselor.bp)
+    cli.init_app(app)
     return app
 
 

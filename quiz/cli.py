@@ -1,19 +1,25 @@
-"""`flask --app quiz check [PATH]`: validate questions.yaml and summarise it."""
+"""Command-line tools: `check` the bank, `purge` old data, `stats` for tuning items."""
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 import click
+from flask import current_app
 
-from .bank import Bank
+from . import db
+from . import records
 from .bank import DEFAULT_PATH
+from .bank import Bank
 from .bank import BankError
 from .bank import load_bank
 from .bank import shown_path
+from .stats import dimension_stats
+from .stats import format_stats
 
 
-def summary(bank: Bank, shown_path: str) -> str:
-    lines = [f"{shown_path}: OK (version {bank.version}, sha256 {bank.digest[:12]})", ""]
+def summary(bank: Bank, shown: str) -> str:
+    lines = [f"{shown}: OK (version {bank.version}, sha256 {bank.digest[:12]})", ""]
     lines.append(f"  {'dimension':<16}{'items':>6}{'reverse':>9}{'scenario':>10}  weight")
     for d in bank.dimensions:
         items = bank.items_of(d.id)
@@ -44,3 +50,37 @@ def check_command(path: str | None) -> None:
         click.echo(str(error), err=True)
         raise SystemExit(1) from None
     click.echo(summary(bank, shown_path(path)))
+
+
+@click.command("purge")
+def purge_command() -> None:
+    """Delete unfinished attempts and ungrouped results past their retention period."""
+    config = current_app.config
+    with db.writing() as write:
+        stale, expired = records.purge(write, config["RETENTION_UNFINISHED_DAYS"], config["RETENTION_RESULT_DAYS"])
+    click.echo(
+        f"deleted {stale} unfinished attempt(s) older than {config['RETENTION_UNFINISHED_DAYS']} days and "
+        f"{expired} result(s) outside any group older than {config['RETENTION_RESULT_DAYS']} days"
+    )
+
+
+@click.command("stats")
+@click.option("--group", "group_code", help="only the results of this group (its client code)")
+def stats_command(group_code: str | None) -> None:
+    """Per dimension: n, mean, SD, Cronbach's alpha; per item: mean, SD, corrected item-total r."""
+    bank = current_app.extensions["quiz_bank"]
+    results = records.finished_results(db.session(), group_code)
+    current = [r for r in results if r.bank_digest == bank.digest]
+    older = Counter(r.bank_version for r in results if r.bank_digest != bank.digest)
+    scope = f"group {group_code}" if group_code else "all groups and individuals"
+    click.echo(f"{len(current)} result(s) from quiz version {bank.version} ({scope}).")
+    if older:
+        listed = ", ".join(f"{version}: {count}" for version, count in sorted(older.items()))
+        click.echo(f"Excluded {sum(older.values())} result(s) scored by other versions of the quiz ({listed}).")
+    click.echo("Item means and SDs are on a 0-1 scale; r_it is the corrected item-total correlation.\n")
+    click.echo(format_stats(dimension_stats(bank, [r.answers for r in current])))
+
+
+def init_app(app) -> None:
+    app.cli.add_command(purge_command)
+    app.cli.add_command(stats_command)

@@ -1,12 +1,17 @@
-"""The only bridge from the question bank to WTForms: one form class per quiz page."""
+"""WTForms: one form class per quiz page, built from the bank, and the counselor forms."""
 from __future__ import annotations
+
+import unicodedata
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import TextAreaField
 from wtforms import ValidationError
 from wtforms import widgets
 from wtforms.validators import InputRequired
+from wtforms.validators import Length
 from wtforms.validators import Optional
 
 from .bank import Bank
@@ -74,3 +79,34 @@ def saved_answers(form: FlaskForm, page: Page) -> dict:
 def form_data(answers: dict, page: Page) -> dict:
     """Prefill for a page from the answers saved so far."""
     return {field_name(qid): answers[qid] for qid in page.questions if qid in answers}
+
+
+def clean_text(value: str | None) -> str | None:
+    """Drop control characters (PostgreSQL refuses NUL) and surrounding space; keep line breaks."""
+    if value is None:
+        return None
+    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
+
+
+class GroupForm(FlaskForm):
+    name = StringField(
+        "Group name", filters=[clean_text],
+        validators=[InputRequired("Give the group a name your clients will recognise."), Length(max=120)],
+        description="Clients see this name, e.g. \u201cSpring cohort, Northside Adult Ed\u201d.",
+    )
+    note = TextAreaField(
+        "Note for your clients (optional)", filters=[clean_text], validators=[Optional(), Length(max=1000)],
+        description="Shown to clients before they start, e.g. when you will talk the results through.",
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: for delete, close and reopen buttons."""
+
+
+class JoinForm(FlaskForm):
+    client_name = StringField(
+        "Your name or initials for your counselor (optional)", filters=[clean_text],
+        validators=[Optional(), Length(max=40)],
+        description="Only your counselor sees it. Leave it empty to stay anonymous.",
+    )

@@ -1,9 +1,14 @@
-"""The quiz pages: landing, one page per bank page, and the report."""
+"""The quiz: landing, one page per bank page, private resume and report links.
+
+Answers are saved server-side after every page, under an attempt whose private token is the
+only thing the session keeps; the same token makes the "continue later" and report links.
+"""
 from __future__ import annotations
 
 from flask import Blueprint
 from flask import abort
 from flask import current_app
+from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -11,7 +16,10 @@ from flask import session
 from flask import url_for
 from flask_wtf.csrf import CSRFError
 
+from . import db
 from . import forms
+from . import records
+from .models import Group
 from .scoring import build_report
 
 bp = Blueprint("quiz", __name__)
@@ -21,8 +29,18 @@ def current_bank():
     return current_app.extensions["quiz_bank"]
 
 
-def _answers() -> dict:
-    return dict(session.get("answers", {}))
+def current_attempt():
+    """The attempt this browser is working on, if any (looked up once per request)."""
+    if "attempt" not in g:
+        g.attempt = records.find_attempt(db.session(), session.get("attempt"))
+    return g.attempt
+
+
+def private(response):
+    """Capability pages: never cached, never indexed."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 def first_unfinished_step(bank, answers) -> int | None:
@@ -37,17 +55,21 @@ def first_unfinished_step(bank, answers) -> int | None:
 def _render_page(step: int, form, status: int = 200, notice: str | None = None):
     bank = current_bank()
     page = bank.pages[step - 1]
+    attempt = current_attempt()
     questions = [(bank.questions[qid], form[forms.field_name(qid)]) for qid in page.questions]
-    return render_template(
-        "quiz/page.html", bank=bank, page=page, step=step, steps=len(bank.pages),
-        form=form, questions=questions, notice=notice,
-    ), status
+    resume_url = url_for(".resume", token=session["attempt"], _external=True) if attempt else None
+    group = db.session().get(Group, attempt.group_id) if attempt and attempt.group_id else None
+    response = current_app.make_response((render_template(
+        "quiz/page.html", bank=bank, page=page, step=step, steps=len(bank.pages), form=form,
+        questions=questions, notice=notice, resume_url=resume_url, group=group,
+    ), status))
+    return private(response)
 
 
 @bp.get("/")
 def landing():
-    bank = current_bank()
-    return render_template("quiz/landing.html", bank=bank, started=bool(session.get("answers")))
+    attempt = current_attempt()
+    return render_template("quiz/landing.html", bank=current_bank(), started=attempt is not None)
 
 
 @bp.route("/quiz/<int:step>", methods=["GET", "POST"])
@@ -55,9 +77,12 @@ def page(step: int):
     bank = current_bank()
     if not 1 <= step <= len(bank.pages):
         abort(404)
+    attempt = current_attempt()
+    if attempt is not None and attempt.finished_at is not None:
+        return redirect(url_for(".report", token=session["attempt"]))
     page = bank.pages[step - 1]
     form_class = current_app.extensions["quiz_forms"][step - 1]
-    answers = _answers()
+    answers = dict(attempt.answers) if attempt else {}
     if request.method == "GET":
         return _render_page(step, form_class(data=forms.form_data(answers, page)))
 
@@ -66,7 +91,12 @@ def page(step: int):
     for qid in page.questions:  # a cleared tick box must clear the saved answer too
         answers.pop(qid, None)
     answers.update(forms.saved_answers(form, page))
-    session["answers"] = answers
+    with db.writing() as write:
+        if attempt is None:
+            attempt, session["attempt"] = records.start_attempt(write, bank)
+        records.save_answers(write, attempt.id, answers)
+    g.attempt = attempt
+
     if request.form.get("action") == "back":
         # Back never asks for missing answers: what is valid is kept, the rest can wait.
         return redirect(url_for(".page", step=step - 1) if step > 1 else url_for(".landing"), 303)
@@ -74,22 +104,74 @@ def page(step: int):
         return _render_page(step, form, status=422)
     if step < len(bank.pages):
         return redirect(url_for(".page", step=step + 1), 303)
-    return redirect(url_for(".report"), 303)
+    return finish(attempt.id, answers)
+
+
+def finish(attempt_id: int, answers: dict):
+    bank = current_bank()
+    gap = first_unfinished_step(bank, answers)
+    if gap is not None:
+        return redirect(url_for(".page", step=gap), 303)
+    with db.writing() as write:
+        records.finish_attempt(write, attempt_id, answers, build_report(bank, answers))
+    return redirect(url_for(".report", token=session["attempt"]), 303)
 
 
 @bp.get("/report")
-def report():
-    bank = current_bank()
-    answers = _answers()
-    unfinished = first_unfinished_step(bank, answers)
-    if unfinished is not None:
-        return redirect(url_for(".page", step=unfinished))
-    return render_template("quiz/report.html", report=build_report(bank, answers))
+def my_report():
+    """Where "See my report" leads when the quiz is finished in this browser."""
+    attempt = current_attempt()
+    if attempt is None:
+        return redirect(url_for(".landing"))
+    if attempt.finished_at is not None:
+        return redirect(url_for(".report", token=session["attempt"]))
+    return redirect(url_for(".page", step=first_unfinished_step(current_bank(), attempt.answers) or 1))
+
+
+@bp.get("/resume/<token>")
+def resume(token: str):
+    """The "continue later" link: take the attempt up in this browser, then drop the token from the URL."""
+    attempt = records.find_attempt(db.session(), token)
+    if attempt is None:
+        abort(404)
+    session["attempt"] = token
+    if attempt.finished_at is not None:
+        return private(redirect(url_for(".report", token=token), 303))
+    step = first_unfinished_step(current_bank(), attempt.answers) or len(current_bank().pages)
+    return private(redirect(url_for(".page", step=step), 303))
+
+
+@bp.get("/r/<token>")
+def report(token: str):
+    """A finished report at its private address, exactly as it was computed."""
+    attempt = records.find_attempt(db.session(), token)
+    if attempt is None:
+        abort(404)
+    if attempt.finished_at is None:
+        return private(redirect(url_for(".resume", token=token), 303))
+    return private(current_app.make_response(render_template(
+        "quiz/report.html", report=attempt.report, attempt=attempt, token=token,
+        retention_days=current_app.config["RETENTION_RESULT_DAYS"],
+    )))
+
+
+@bp.route("/r/<token>/delete", methods=["GET", "POST"])
+def delete_report(token: str):
+    attempt = records.find_attempt(db.session(), token)
+    if attempt is None:
+        abort(404)
+    if request.method == "GET":
+        return private(current_app.make_response(render_template("quiz/delete.html", token=token, attempt=attempt)))
+    with db.writing() as write:
+        records.delete_attempt(write, attempt.id)
+    if session.get("attempt") == token:
+        session.pop("attempt")
+    return private(current_app.make_response(render_template("quiz/deleted.html")))
 
 
 @bp.post("/restart")
 def restart():
-    session.pop("answers", None)
+    session.pop("attempt", None)
     return redirect(url_for(".page", step=1), 303)
 
 

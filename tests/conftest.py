@@ -2,10 +2,16 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
 from quiz import create_app
+from quiz import db
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -32,10 +38,41 @@ def pytest_sessionfinish(session, exitstatus):
 SKIPPED: list[str] = []
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """An engine on the test PostgreSQL server, or a skip saying how to get one."""
+    engine = create_engine(POSTGRES_URL)
+    try:
+        engine.connect().close()
+    except OperationalError as error:
+        engine.dispose()
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} (set TEST_DATABASE_URL): {error.orig}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    """A fresh, migrated database for one test: a file on SQLite, a throwaway schema on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'quiz.db'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    schema = f"test_{secrets.token_hex(6)}"
+    with server.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    with server.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+
+
 @pytest.fixture
-def app():
+def app(database_url):
     # CSRF stays on: the tests post forms the way a browser does, token included.
-    return create_app({"TESTING": True, "SECRET_KEY": "test-secret"})
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url})
+    db.upgrade(app.extensions["quiz_db"]["engine"])
+    yield app
+    app.extensions["quiz_db"]["engine"].dispose()
 
 
 @pytest.fixture

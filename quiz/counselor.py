@@ -1,0 +1,210 @@
+"""Counselor groups without accounts: a client link to share and a private dashboard link."""
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+from collections import Counter
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import redirect
+from flask import render_template
+from flask import session
+from flask import stream_with_context
+from flask import url_for
+
+from . import db
+from . import forms
+from . import records
+from .views import current_bank
+from .views import private
+
+bp = Blueprint("counselor", __name__)
+CSV_UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injection
+
+
+def dashboard_group(code: str):
+    """The group, if this browser was given its dashboard link; 404 otherwise, as for no group."""
+    group = records.find_group_by_code(db.session(), code)
+    if group is None or group.id not in session.get("groups", []):
+        abort(404)
+    return group
+
+
+def _render(template: str, status: int = 200, **context):
+    return private(current_app.make_response((render_template(template, **context), status)))
+
+
+@bp.route("/counselors", methods=["GET", "POST"])
+def start():
+    form = forms.GroupForm()
+    if not form.validate_on_submit():
+        return _render("counselor/start.html", form=form, status=422 if form.errors else 200)
+    with db.writing() as write:
+        group, token = records.create_group(write, form.name.data, form.note.data or "")
+    session["groups"] = [*session.get("groups", []), group.id]
+    # Shown on the dashboard for as long as this browser session lasts; only its hash is stored.
+    session["new_links"] = {**session.get("new_links", {}), group.code: token}
+    return redirect(url_for(".dashboard", code=group.code), 303)
+
+
+@bp.get("/d/<token>")
+def open_dashboard(token: str):
+    """Exchange the private dashboard link for this browser session, then drop it from the URL."""
+    group = records.find_group_by_dashboard(db.session(), token)
+    if group is None:
+        abort(404)
+    if group.id not in session.get("groups", []):
+        session["groups"] = [*session.get("groups", []), group.id]
+    return private(redirect(url_for(".dashboard", code=group.code), 303))
+
+
+def _summary(results):
+    """Band counts and mean dimension scores of stored reports, for the at-a-glance chart."""
+    bands = Counter(r.report["band"]["label"] for r in results if r.report.get("band"))
+    by_dimension: dict[str, list] = {}
+    labels = {}
+    for result in results:
+        for d in result.report["dimensions"]:
+            labels[d["id"]] = d["label"]
+            if d["score"] is not None:
+                by_dimension.setdefault(d["id"], []).append(d["score"])
+    means = [
+        {"id": key, "label": labels[key], "score": round(statistics.fmean(scores)),
+         "score_label": f"mean of {len(scores)}", "score_label_id": "mean"}
+        for key, scores in by_dimension.items()
+    ]
+    return bands, means
+
+
+@bp.get("/dashboard/<code>")
+def dashboard(code: str):
+    group = dashboard_group(code)
+    results = records.group_results(db.session(), group.id)
+    bands, means = _summary(results)
+    new_token = session.get("new_links", {}).get(group.code)
+    return _render(
+        "counselor/dashboard.html", group=group, results=results, bands=bands, means=means,
+        unfinished=records.unfinished_count(db.session(), group.id),
+        band_order=[b.label for b in sorted(current_bank().bands, key=lambda b: -b.min)],
+        client_url=url_for(".join", code=group.code, _external=True),
+        dashboard_url=url_for(".open_dashboard", token=new_token, _external=True) if new_token else None,
+    )
+
+
+@bp.get("/dashboard/<code>/results/<int:result_id>")
+def result(code: str, result_id: int):
+    group = dashboard_group(code)
+    attempt = records.group_result(db.session(), group.id, result_id)
+    if attempt is None:
+        abort(404)
+    return _render("quiz/report.html", report=attempt.report, attempt=attempt, group=group, counselor=True)
+
+
+@bp.route("/dashboard/<code>/results/<int:result_id>/delete", methods=["GET", "POST"])
+def delete_result(code: str, result_id: int):
+    group = dashboard_group(code)
+    attempt = records.group_result(db.session(), group.id, result_id)
+    if attempt is None:
+        abort(404)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        with db.writing() as write:
+            records.delete_attempt(write, attempt.id)
+        return redirect(url_for(".dashboard", code=group.code), 303)
+    who = attempt.client_name or "an anonymous client"
+    return _render(
+        "counselor/confirm.html", group=group, form=form,
+        title=f"Delete the result of {who}?",
+        detail="The result and every answer behind it are deleted for good. The client's own report link stops working.",
+        button="Delete this result",
+    )
+
+
+@bp.post("/dashboard/<code>/status")
+def toggle_open(code: str):
+    group = dashboard_group(code)
+    if forms.ConfirmForm().validate_on_submit():
+        with db.writing() as write:
+            records.set_group_open(write, group.id, not group.is_open)
+    return redirect(url_for(".dashboard", code=group.code), 303)
+
+
+@bp.route("/dashboard/<code>/delete", methods=["GET", "POST"])
+def delete_group(code: str):
+    group = dashboard_group(code)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        with db.writing() as write:
+            records.delete_group(write, group.id)
+        session["groups"] = [g for g in session.get("groups", []) if g != group.id]
+        session.get("new_links", {}).pop(group.code, None)
+        return _render("counselor/group_deleted.html", name=group.name)
+    return _render(
+        "counselor/confirm.html", group=group, form=form,
+        title=f"Delete the group \u201c{group.name}\u201d?",
+        detail="Every result in it is deleted for good, the client link stops working and so does this dashboard.",
+        button="Delete the group and its results",
+    )
+
+
+def _cell(value) -> str:
+    text = ";".join(value) if isinstance(value, list) else "" if value is None else str(value)
+    return "'" + text if text.startswith(CSV_UNSAFE_START) else text
+
+
+@bp.get("/dashboard/<code>/results.csv")
+def export(code: str):
+    """One row per result, streamed: date, name, band, overall, each dimension, each answer."""
+    group = dashboard_group(code)
+    results = records.group_results(db.session(), group.id)
+    bank = current_bank()
+    dimensions = [d.id for d in bank.dimensions]
+    questions = list(bank.questions)
+    for r in results:  # results from older quiz versions may have other columns
+        dimensions += [d["id"] for d in r.report["dimensions"] if d["id"] not in dimensions]
+        questions += [q for q in r.answers if q not in questions]
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["finished", "name", "band", "overall", "quiz_version",
+                         *[f"score_{d}" for d in dimensions], *[f"answer_{q}" for q in questions]])
+        for r in results:
+            scores = {d["id"]: d["score"] for d in r.report["dimensions"]}
+            band = r.report["band"]["label"] if r.report.get("band") else ""
+            writer.writerow([_cell(v) for v in [
+                r.finished_at.date().isoformat(), r.client_name, band, r.report["overall"], r.bank_version,
+                *[scores.get(d) for d in dimensions], *[r.answers.get(q) for q in questions],
+            ]])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        if not results:
+            yield buffer.getvalue()
+
+    filename = f"results-{group.code}.csv"
+    response = Response(stream_with_context(rows()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return private(response)
+
+
+@bp.route("/g/<code>", methods=["GET", "POST"])
+def join(code: str):
+    """The client link: who the counselor is, what they will see, an optional name, then start."""
+    group = records.find_group_by_code(db.session(), code)
+    if group is None:
+        abort(404)
+    if not group.is_open:
+        return _render("counselor/closed.html", group=group, status=403)
+    form = forms.JoinForm()
+    if not form.validate_on_submit():
+        return _render("counselor/join.html", group=group, form=form, bank=current_bank(),
+                       retention_days=current_app.config["RETENTION_UNFINISHED_DAYS"],
+                       status=422 if form.errors else 200)
+    with db.writing() as write:
+        _, session["attempt"] = records.start_attempt(write, current_bank(), group, form.client_name.data)
+    return redirect(url_for("quiz.page", step=1), 303)

@@ -1,0 +1,124 @@
+"""Database engine, sessions, migrations and the `flask db` commands.
+
+SQLite in the instance folder by default; PostgreSQL when DATABASE_URL names one
+(`postgresql+psycopg://...`). Connections open lazily, so none exists before gunicorn forks.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from alembic import command
+from alembic.config import Config
+from flask import current_app
+from flask import g
+from sqlalchemy import create_engine
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+SQLITE_BUSY_MS = 5000
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        _tune_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for writes (SQLAlchemy's recipe).
+
+    A deferred read-then-write transaction fails with "database is locked" when another worker
+    writes first, whatever the timeout; an immediate one waits its turn instead.
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # let the "begin" event below emit BEGIN
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def engine() -> Engine:
+    return current_app.extensions["quiz_db"]["engine"]
+
+
+def session() -> Session:
+    """The request's session for reading; closed when the app context ends."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["quiz_db"]["read"]()
+    return g.db_session
+
+
+@contextmanager
+def writing():
+    """A write transaction, committed at the end of the block (BEGIN IMMEDIATE on SQLite)."""
+    with current_app.extensions["quiz_db"]["write"].begin() as write_session:
+        yield write_session
+
+
+def close_session(_exception=None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        db_session.close()
+
+
+def alembic_config(connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(target: Engine) -> None:
+    """Bring the schema to the newest migration; migrations are the only way it changes."""
+    with target.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+
+
+@click.group("db")
+def db_cli() -> None:
+    """Database migrations."""
+
+
+@db_cli.command("upgrade")
+def upgrade_command() -> None:
+    """Create or migrate the database to the newest schema."""
+    upgrade(engine())
+    click.echo(f"database is up to date: {engine().url.render_as_string(hide_password=True)}")
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True, help="what the migration changes")
+def revision_command(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    with engine().begin() as connection:
+        command.revision(alembic_config(connection), message=message, autogenerate=True)
+
+
+def init_app(app) -> None:
+    url = app.config["DATABASE_URL"]
+    if url.startswith("sqlite"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    db_engine = make_engine(url)
+    app.extensions["quiz_db"] = {
+        "engine": db_engine,
+        "read": sessionmaker(db_engine, expire_on_commit=False),
+        "write": sessionmaker(db_engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False),
+    }
+    app.teardown_appcontext(close_session)
+    app.cli.add_command(db_cli)

@@ -1,0 +1,136 @@
+"""Reading and writing attempts and groups. Every write runs in a db.writing() transaction."""
+from __future__ import annotations
+
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from . import tokens
+from .models import Attempt
+from .models import Group
+from .models import utcnow
+
+
+def find_attempt(db: Session, token: str | None) -> Attempt | None:
+    if not tokens.plausible(token):
+        return None
+    attempt = db.scalar(select(Attempt).where(Attempt.token_hash == tokens.token_hash(token)))
+    return attempt if attempt and tokens.matches(token, attempt.token_hash) else None
+
+
+def start_attempt(db: Session, bank, group: Group | None = None, client_name: str | None = None):
+    """A new attempt and the token of its private link (shown to the person, never stored)."""
+    token = tokens.new_token()
+    attempt = Attempt(
+        token_hash=tokens.token_hash(token), group_id=group.id if group else None,
+        client_name=client_name or None, answers={}, bank_version=bank.version, bank_digest=bank.digest,
+    )
+    db.add(attempt)
+    db.flush()
+    return attempt, token
+
+
+def save_answers(db: Session, attempt_id: int, answers: dict) -> bool:
+    """Store the answers so far; False when the attempt is gone or already finished."""
+    result = db.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.finished_at.is_(None))
+        .values(answers=answers, updated_at=utcnow())
+    )
+    return result.rowcount == 1
+
+
+def finish_attempt(db: Session, attempt_id: int, answers: dict, report: dict) -> bool:
+    """Store the report once: a second, concurrent finish of the same attempt changes nothing."""
+    now = utcnow()
+    result = db.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt_id, Attempt.finished_at.is_(None))
+        .values(answers=answers, report=report, finished_at=now, updated_at=now)
+    )
+    return result.rowcount == 1
+
+
+def delete_attempt(db: Session, attempt_id: int) -> None:
+    db.execute(delete(Attempt).where(Attempt.id == attempt_id))
+
+
+def create_group(db: Session, name: str, note: str) -> tuple[Group, str]:
+    """A group and the token of its private dashboard link."""
+    token = tokens.new_token()
+    while True:  # 31^8 codes: a clash is rare, but a unique code must be unique
+        code = tokens.new_group_code()
+        if db.scalar(select(Group.id).where(Group.code == code)) is None:
+            break
+    group = Group(code=code, name=name, note=note, dashboard_hash=tokens.token_hash(token))
+    db.add(group)
+    db.flush()
+    return group, token
+
+
+def find_group_by_code(db: Session, code: str) -> Group | None:
+    return db.scalar(select(Group).where(Group.code == tokens.normalise_code(code)))
+
+
+def find_group_by_dashboard(db: Session, token: str | None) -> Group | None:
+    if not tokens.plausible(token):
+        return None
+    group = db.scalar(select(Group).where(Group.dashboard_hash == tokens.token_hash(token)))
+    return group if group and tokens.matches(token, group.dashboard_hash) else None
+
+
+def group_results(db: Session, group_id: int) -> list[Attempt]:
+    return list(db.scalars(
+        select(Attempt)
+        .where(Attempt.group_id == group_id, Attempt.finished_at.is_not(None))
+        .order_by(Attempt.finished_at, Attempt.id)
+    ))
+
+
+def group_result(db: Session, group_id: int, result_id: int) -> Attempt | None:
+    return db.scalar(select(Attempt).where(
+        Attempt.id == result_id, Attempt.group_id == group_id, Attempt.finished_at.is_not(None)
+    ))
+
+
+def unfinished_count(db: Session, group_id: int) -> int:
+    return db.scalar(
+        select(func.count()).select_from(Attempt).where(Attempt.group_id == group_id, Attempt.finished_at.is_(None))
+    )
+
+
+def set_group_open(db: Session, group_id: int, is_open: bool) -> None:
+    db.execute(update(Group).where(Group.id == group_id).values(closed_at=None if is_open else utcnow()))
+
+
+def delete_group(db: Session, group_id: int) -> None:
+    # Attempts go with it: ON DELETE CASCADE, and explicitly for databases without it enforced.
+    db.execute(delete(Attempt).where(Attempt.group_id == group_id))
+    db.execute(delete(Group).where(Group.id == group_id))
+
+
+def purge(db: Session, unfinished_days: int, result_days: int, now: datetime | None = None) -> tuple[int, int]:
+    """Delete unfinished attempts and results not in a group past their retention period."""
+    now = now or utcnow()
+    stale = db.execute(
+        delete(Attempt).where(Attempt.finished_at.is_(None), Attempt.updated_at < now - timedelta(days=unfinished_days))
+    ).rowcount
+    expired = db.execute(
+        delete(Attempt).where(
+            Attempt.finished_at.is_not(None), Attempt.group_id.is_(None),
+            Attempt.finished_at < now - timedelta(days=result_days),
+        )
+    ).rowcount
+    return stale, expired
+
+
+def finished_results(db: Session, group_code: str | None = None) -> list[Attempt]:
+    query = select(Attempt).where(Attempt.finished_at.is_not(None)).order_by(Attempt.id)
+    if group_code is not None:
+        query = query.join(Group).where(Group.code == tokens.normalise_code(group_code))
+    return list(db.scalars(query))
