@@ -6,6 +6,7 @@ from collections import Counter
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from . import db
 from . import records
@@ -53,6 +54,7 @@ def check_command(path: str | None) -> None:
 
 
 @click.command("purge")
+@with_appcontext
 def purge_command() -> None:
     """Delete unfinished attempts and ungrouped results past their retention period."""
     config = current_app.config
@@ -66,6 +68,7 @@ def purge_command() -> None:
 
 @click.command("stats")
 @click.option("--group", "group_code", help="only the results of this group (its client code)")
+@with_appcontext
 def stats_command(group_code: str | None) -> None:
     """Per dimension: n, mean, SD, Cronbach's alpha; per item: mean, SD, corrected item-total r."""
     bank = current_app.extensions["quiz_bank"]

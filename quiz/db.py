@@ -13,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from flask import current_app
 from flask import g
+from flask.cli import AppGroup
 from sqlalchemy import create_engine
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -67,6 +68,10 @@ def session() -> Session:
 @contextmanager
 def writing():
     """A write transaction, committed at the end of the block (BEGIN IMMEDIATE on SQLite)."""
+    # Hand the read session's connection back first: a request holding one connection while
+    # waiting for another deadlocks once every pooled connection is held that way.
+    if "db_session" in g:
+        g.db_session.close()
     with current_app.extensions["quiz_db"]["write"].begin() as write_session:
         yield write_session
 
@@ -90,9 +95,7 @@ def upgrade(target: Engine) -> None:
         command.upgrade(alembic_config(connection), "head")
 
 
-@click.group("db")
-def db_cli() -> None:
-    """Database migrations."""
+db_cli = AppGroup("db", help="Database migrations.")
 
 
 @db_cli.command("upgrade")

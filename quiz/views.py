@@ -79,7 +79,7 @@ def page(step: int):
         abort(404)
     attempt = current_attempt()
     if attempt is not None and attempt.finished_at is not None:
-        return redirect(url_for(".report", token=session["attempt"]))
+        return redirect(url_for(".report", token=session["attempt"]), 303)
     page = bank.pages[step - 1]
     form_class = current_app.extensions["quiz_forms"][step - 1]
     answers = dict(attempt.answers) if attempt else {}
