@@ -1,0 +1,219 @@
+"""Counselor groups, client links and dashboards, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from html import unescape
+
+from conftest import csrf_token
+from conftest import page_answers
+from conftest import post_page
+from sqlalchemy import select
+
+from quiz import db
+from quiz.models import Attempt
+from quiz.models import Group
+from quiz.scoring import build_report
+
+
+def create_group(client, name="Spring cohort, Northside Adult Ed", note="We meet on Friday to talk it through."):
+    """Create a group as a counselor; return (client code, private dashboard path)."""
+    token = csrf_token(client.get("/counselors").get_data(as_text=True))
+    response = client.post("/counselors", data={"csrf_token": token, "name": name, "note": note})
+    assert response.status_code == 303
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    code = re.search(r"http://localhost/g/([A-Z0-9]{4}-[A-Z0-9]{4})", html).group(1)
+    dashboard = re.search(r"http://localhost(/d/[A-Za-z0-9_-]{43})", html).group(1)
+    return code, dashboard
+
+
+def join_and_finish(app, bank, code, name="", answers_for=page_answers):
+    """A client arriving by the client link and finishing the quiz; returns (client, answers)."""
+    client = app.test_client()
+    page = client.get(f"/g/{code}").get_data(as_text=True)
+    response = client.post(f"/g/{code}", data={"csrf_token": csrf_token(page), "client_name": name})
+    assert response.status_code == 303 and response.headers["Location"] == "/quiz/1"
+    answers = {}
+    for step in range(1, len(bank.pages) + 1):
+        page_answers_ = answers_for(bank, step)
+        assert post_page(client, step, page_answers_).status_code == 303
+        answers.update(page_answers_)
+    return client, answers
+
+
+def varied_answers(bank, step):
+    """A different but valid answer pattern: neutral agree-scale answers, the first option elsewhere."""
+    out = {}
+    for qid in bank.pages[step - 1].questions:
+        q = bank.questions[qid]
+        out[qid] = "3" if getattr(q, "kind", None) == "likert" else (
+            [q.options[0].key] if getattr(q, "multiple", False) else q.options[0].key)
+    return out
+
+
+def dashboard_html(client, code):
+    response = client.get(f"/dashboard/{code}")
+    assert response.status_code == 200
+    return unescape(response.get_data(as_text=True))
+
+
+def test_creating_a_group_gives_a_client_link_and_a_private_dashboard_link(app, client):
+    code, dashboard = create_group(client)
+    with app.app_context():
+        group = db.session().scalar(select(Group))
+    assert group.code == code and group.name == "Spring cohort, Northside Adult Ed"
+    assert dashboard.rsplit("/", 1)[1] not in group.dashboard_hash
+
+
+def test_dashboard_link_is_exchanged_for_a_session_and_dropped_from_the_url(app, client):
+    code, dashboard = create_group(client)
+    other = app.test_client()
+    assert other.get(f"/dashboard/{code}").status_code == 404  # no link, no dashboard
+    response = other.get(dashboard)
+    assert response.status_code == 303 and response.headers["Location"] == f"/dashboard/{code}"
+    assert response.headers["Cache-Control"] == "no-store"
+    html = dashboard_html(other, code)
+    assert "Spring cohort, Northside Adult Ed" in html
+    assert "/d/" not in html  # the private link is shown only in the session that created the group
+
+
+def test_wrong_or_truncated_dashboard_token_gets_404(client):
+    _, dashboard = create_group(client)
+    token = dashboard.rsplit("/", 1)[1]
+    for bad in [token[:-1], token[:16], token + "A", ("Z" if token[0] != "Z" else "Y") + token[1:]]:
+        assert client.get(f"/d/{bad}").status_code == 404, bad
+
+
+def test_client_link_shows_group_and_says_the_counselor_sees_results(app, client):
+    code, _ = create_group(client)
+    html = unescape(app.test_client().get(f"/g/{code.lower().replace('-', '')}").get_data(as_text=True))
+    assert "<h1>Spring cohort, Northside Adult Ed</h1>" in html
+    assert "We meet on Friday to talk it through." in html
+    assert "Your counselor will see your results" in html
+    assert "Your name or initials for your counselor (optional)" in html
+
+
+def test_three_clients_show_up_on_the_dashboard_with_their_reports(app, client, bank):
+    code, _ = create_group(client)
+    finished = [join_and_finish(app, bank, code, name) for name in ["A.B.", "", "Casey"]]
+    one_started = app.test_client()
+    page = one_started.get(f"/g/{code}").get_data(as_text=True)
+    one_started.post(f"/g/{code}", data={"csrf_token": csrf_token(page), "client_name": "D"})
+    post_page(one_started, 1, page_answers(bank, 1))
+
+    html = dashboard_html(client, code)
+    assert "<strong>3</strong> finished results" in html and "<strong>1</strong> started but not finished" in html
+    expected = build_report(bank, finished[0][1])
+    for name in ["A.B.", "Anonymous", "Casey"]:
+        assert f"<td>{name}</td>" in html
+    assert html.count(f"<td>{expected['band']['label']}</td>") == 3
+    assert 'id="bands-desc">' in html and f"{expected['band']['label']}: 3" in html
+    links = re.findall(rf'href="(/dashboard/{code}/results/\d+)"', html)
+    assert len(links) == 3
+    report = unescape(client.get(links[0]).get_data(as_text=True))
+    assert f"<h1>{expected['band']['label']}</h1>" in report and "Back to the dashboard" in report
+    assert "Delete my results" not in report
+
+
+def test_dashboard_report_of_another_group_is_404(app, client, bank):
+    code_a, _ = create_group(client, name="A")
+    code_b, _ = create_group(client, name="B")
+    join_and_finish(app, bank, code_a)
+    link = re.search(rf'href="/dashboard/{code_a}/results/(\d+)"', dashboard_html(client, code_a)).group(1)
+    assert client.get(f"/dashboard/{code_b}/results/{link}").status_code == 404
+
+
+def test_csv_export_parses_and_matches_the_results(app, client, bank):
+    code, _ = create_group(client)
+    _, first = join_and_finish(app, bank, code, "=HYPERLINK(1)")
+    _, second = join_and_finish(app, bank, code, "Bo", answers_for=varied_answers)
+    response = client.get(f"/dashboard/{code}/results.csv")
+    assert response.mimetype == "text/csv" and response.is_streamed
+    table = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(table) == 2
+    assert table[0]["name"] == "'=HYPERLINK(1)"  # never a live formula in a spreadsheet
+    for row, answers in zip(table, [first, second]):
+        report = build_report(bank, answers)
+        assert row["band"] == report["band"]["label"] and row["overall"] == str(report["overall"])
+        for d in report["dimensions"]:
+            assert row[f"score_{d['id']}"] == str(d["score"])
+        for qid, value in answers.items():
+            assert row[f"answer_{qid}"] == (";".join(value) if isinstance(value, list) else value)
+        assert set(row) >= {f"answer_{q}" for q in bank.questions}
+
+
+def test_csv_of_an_empty_group_has_only_the_header(client, bank):
+    code, _ = create_group(client)
+    lines = client.get(f"/dashboard/{code}/results.csv").get_data(as_text=True).splitlines()
+    assert len(lines) == 1 and lines[0].startswith("finished,name,band,overall")
+
+
+def test_closed_group_refuses_new_clients_with_a_clear_page_and_can_reopen(app, client, bank):
+    code, _ = create_group(client)
+    token = csrf_token(dashboard_html(client, code))
+    client.post(f"/dashboard/{code}/status", data={"csrf_token": token})
+    newcomer = app.test_client()
+    response = newcomer.get(f"/g/{code}")
+    assert response.status_code == 403
+    assert "This group is closed to new clients" in response.get_data(as_text=True)
+    assert newcomer.post(f"/g/{code}", data={"client_name": "x"}).status_code in (400, 403)
+    with app.app_context():
+        assert db.session().scalar(select(Attempt)) is None
+    client.post(f"/dashboard/{code}/status", data={"csrf_token": token})
+    assert newcomer.get(f"/g/{code}").status_code == 200
+
+
+def test_client_deleting_their_result_removes_it_from_dashboard_and_csv(app, client, bank):
+    code, _ = create_group(client)
+    leaver, _ = join_and_finish(app, bank, code, "Leaver")
+    join_and_finish(app, bank, code, "Stayer")
+    report_url = leaver.get("/report").headers["Location"]
+    confirm = leaver.get(f"{report_url}/delete").get_data(as_text=True)
+    assert "Your counselor will no longer see them" in confirm
+    leaver.post(f"{report_url}/delete", data={"csrf_token": csrf_token(confirm)})
+    html = dashboard_html(client, code)
+    assert "Leaver" not in html and "<td>Stayer</td>" in html
+    exported = client.get(f"/dashboard/{code}/results.csv").get_data(as_text=True)
+    assert "Leaver" not in exported and "Stayer" in exported
+
+
+def test_counselor_deletes_one_result_after_confirming(app, client, bank):
+    code, _ = create_group(client)
+    join_and_finish(app, bank, code, "Gone")
+    link = re.search(rf'href="(/dashboard/{code}/results/\d+/delete)"', dashboard_html(client, code)).group(1)
+    confirm = client.get(link).get_data(as_text=True)
+    assert "Delete the result of Gone?" in unescape(confirm)
+    assert client.post(link, data={"csrf_token": csrf_token(confirm)}).status_code == 303
+    with app.app_context():
+        assert db.session().scalar(select(Attempt)) is None
+
+
+def test_deleting_the_group_deletes_its_results_and_links(app, client, bank):
+    code, dashboard = create_group(client)
+    join_and_finish(app, bank, code)
+    confirm = client.get(f"/dashboard/{code}/delete").get_data(as_text=True)
+    response = client.post(f"/dashboard/{code}/delete", data={"csrf_token": csrf_token(confirm)})
+    assert "was deleted" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session().scalar(select(Attempt)) is None and db.session().scalar(select(Group)) is None
+    assert client.get(f"/dashboard/{code}").status_code == 404
+    assert client.get(dashboard).status_code == 404
+    assert client.get(f"/g/{code}").status_code == 404
+
+
+def test_group_name_and_client_name_are_escaped(app, client, bank):
+    code, _ = create_group(client, name="<script>alert(1)</script>", note="<b>hi</b>")
+    join_and_finish(app, bank, code, "<img src=x onerror=alert(1)>")
+    html = client.get(f"/dashboard/{code}").get_data(as_text=True)
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<b>hi</b>" not in html
+
+
+def test_group_form_errors_keep_what_was_typed(client):
+    token = csrf_token(client.get("/counselors").get_data(as_text=True))
+    response = client.post("/counselors", data={"csrf_token": token, "name": "", "note": "Keep this note"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Give the group a name your clients will recognise." in html and "Keep this note" in html
