@@ -41,6 +41,8 @@ def item_points(item: Item, answer) -> tuple[int, int] | None:
         if value is None:
             return None
         return (5 - value if item.reverse else value - 1), 4
+    if not isinstance(answer, str):  # missing, or a list where one option was expected
+        return None
     points = {option.key: option.points for option in item.options}.get(answer)
     return None if points is None else (points, 3)
 
@@ -195,7 +197,10 @@ def build_report(bank: Bank, answers: Answers) -> dict:
         })
     top_label = max(bank.score_labels, key=lambda r: r.min).id
     ranked = sorted((d for d in dimensions if d["score"] is not None), key=lambda d: -d["score"])
-    strengths = [d for d in ranked if d["score_label_id"] == top_label][:3] or ranked[:2]
+    # The top 2-3: up to three Strengths, topped up to two with the next highest scores.
+    strengths = [d for d in ranked if d["score_label_id"] == top_label][:3]
+    if len(strengths) < 2:
+        strengths = ranked[:2]
     areas = [d for d in reversed(ranked) if d["score_label_id"] != top_label and d not in strengths][:2]
     if not areas and len(ranked) > len(strengths):
         areas = [ranked[-1]]
@@ -229,7 +234,7 @@ def build_report(bank: Bank, answers: Answers) -> dict:
         "caps": caps,
         "dimensions": dimensions,
         "strengths": strengths,
-        "strengths_are_relative": bool(strengths) and strengths[0]["score_label_id"] != top_label,
+        "strengths_are_relative": any(d["score_label_id"] != top_label for d in strengths),
         "areas": areas,
         "flags": [
             {"id": f.id, "title": f.title, "tip": f.tip, "item": items_by_id[f.item].text,

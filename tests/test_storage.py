@@ -113,8 +113,7 @@ def test_report_stays_as_it_was_after_questions_yaml_changes(app, client, bank, 
 
     edited = tmp_path / "questions.yaml"
     edited.write_text(
-        DEFAULT_PATH.read_text()
-        .replace('version: "2026.11-1"', 'version: "2099.1"')
+        re.sub(r'(?m)^version: ".*"$', 'version: "2099.1"', DEFAULT_PATH.read_text())
         .replace("label: Patient empathy and service", "label: Caring for patients")
         .replace("      - key: a\n        text: Explain briefly and point them to the patient portal.\n        points: 1",
                  "      - key: a\n        text: Explain briefly and point them to the patient portal.\n        points: 3")
