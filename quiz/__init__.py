@@ -9,17 +9,18 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask_wtf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli
 from . import counselor
 from . import db
 from . import errors
-from . import forms
+from . import limits
 from . import security
 from . import views
 from .bank import DEFAULT_PATH
 from .bank import BankError
-from .bank import load_bank
+from .banks import BankSource
 
 csrf = CSRFProtect()
 
@@ -36,6 +37,17 @@ def create_app(test_config=None):
         DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'quiz.db'}",
         RETENTION_UNFINISHED_DAYS=30,
         RETENTION_RESULT_DAYS=365,
+        # Shared across instances when set to redis://...; per process otherwise.
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Generous per address: a class behind one school router shares it.
+        LIMIT_ANSWERS="120 per minute",
+        LIMIT_GROUPS="20 per hour",
+        LIMIT_JOINS="60 per minute",
+        LIMIT_TOKENS="60 per minute",
+        # How many proxies in front set X-Forwarded-For/-Proto/-Host (0: none, trust nothing).
+        PROXY_COUNT=0,
+        # How often a running server looks for an edited questions.yaml.
+        BANK_CHECK_SECONDS=2.0,
         # A token that expires mid-quiz loses answers and is a WCAG 2.2.1 time limit.
         WTF_CSRF_TIME_LIMIT=None,
         SESSION_COOKIE_HTTPONLY=True,
@@ -54,13 +66,16 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 
     try:
-        bank = load_bank(app.config["QUESTIONS_PATH"])
+        app.extensions["quiz_banks"] = BankSource(app.config["QUESTIONS_PATH"], app.config["BANK_CHECK_SECONDS"])
     except BankError as error:
         raise BrokenBank(f"the quiz cannot start. {error}") from None
-    app.extensions["quiz_bank"] = bank
-    app.extensions["quiz_forms"] = forms.page_forms(bank)
 
+    if app.config["PROXY_COUNT"]:
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    app.session_interface = security.SessionInterface()
     db.init_app(app)
+    limits.init_app(app)
     csrf.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -207,12 +207,17 @@ class Bank(Model):
     careers: list[Career] = []
     limits: Text
 
-    _digest: str = PrivateAttr(default="")
+    _text: str = PrivateAttr(default="")
 
     @property
+    def text(self) -> str:
+        """The YAML this bank was read from, kept so a version can be stored and read back."""
+        return self._text
+
+    @cached_property
     def digest(self) -> str:
-        """SHA-256 of the file this bank was read from: two reports with it saw the same quiz."""
-        return self._digest
+        """SHA-256 of that text: two reports with the same digest saw the same quiz."""
+        return hashlib.sha256(self._text.encode()).hexdigest()
 
     @cached_property
     def questions(self) -> dict[str, Item | ProfileQuestion]:
@@ -257,7 +262,7 @@ def read_bank(text: str, filename: str = "questions.yaml") -> Bank:
         problems += checks.cross_check(bank, parsed)
     if problems:
         raise BankError([p.format(filename) for p in sorted(problems)])
-    bank._digest = hashlib.sha256(text.encode()).hexdigest()
+    bank._text = text
     return bank
 
 

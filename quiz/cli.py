@@ -71,7 +71,7 @@ def purge_command() -> None:
 @with_appcontext
 def stats_command(group_code: str | None) -> None:
     """Per dimension: n, mean, SD, Cronbach's alpha; per item: mean, SD, corrected item-total r."""
-    bank = current_app.extensions["quiz_bank"]
+    bank = current_app.extensions["quiz_banks"].current()
     results = records.finished_results(db.session(), group_code)
     current = [r for r in results if r.bank_digest == bank.digest]
     older = Counter(r.bank_version for r in results if r.bank_digest != bank.digest)

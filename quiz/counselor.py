@@ -19,6 +19,7 @@ from flask import url_for
 from . import db
 from . import forms
 from . import records
+from .limits import limit
 from .views import current_bank
 from .views import private
 
@@ -39,6 +40,7 @@ def _render(template: str, status: int = 200, **context):
 
 
 @bp.route("/counselors", methods=["GET", "POST"])
+@limit("GROUPS")
 def start():
     form = forms.GroupForm()
     if not form.validate_on_submit():
@@ -52,6 +54,7 @@ def start():
 
 
 @bp.get("/d/<token>")
+@limit("TOKENS")
 def open_dashboard(token: str):
     """Exchange the private dashboard link for this browser session, then drop it from the URL."""
     group = records.find_group_by_dashboard(db.session(), token)
@@ -193,6 +196,7 @@ def export(code: str):
 
 
 @bp.route("/g/<code>", methods=["GET", "POST"])
+@limit("JOINS")
 def join(code: str):
     """The client link: who the counselor is, what they will see, an optional name, then start."""
     group = records.find_group_by_code(db.session(), code)

@@ -77,3 +77,14 @@ class Attempt(Base):
     report: Mapped[dict | None] = mapped_column(Json)
 
     group: Mapped[Group | None] = relationship(back_populates="attempts")
+
+
+class BankVersion(Base):
+    """Every questions.yaml an attempt started on, so any instance can finish it on that version."""
+
+    __tablename__ = "bank_versions"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

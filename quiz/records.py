@@ -8,10 +8,13 @@ from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from . import tokens
 from .models import Attempt
+from .models import BankVersion
 from .models import Group
 from .models import utcnow
 
@@ -26,6 +29,7 @@ def find_attempt(db: Session, token: str | None) -> Attempt | None:
 def start_attempt(db: Session, bank, group: Group | None = None, client_name: str | None = None):
     """A new attempt and the token of its private link (shown to the person, never stored)."""
     token = tokens.new_token()
+    store_bank_version(db, bank)
     attempt = Attempt(
         token_hash=tokens.token_hash(token), group_id=group.id if group else None,
         client_name=client_name or None, answers={}, bank_version=bank.version, bank_digest=bank.digest,
@@ -134,3 +138,16 @@ def finished_results(db: Session, group_code: str | None = None) -> list[Attempt
     if group_code is not None:
         query = query.join(Group).where(Group.code == tokens.normalise_code(group_code))
     return list(db.scalars(query))
+
+
+def store_bank_version(db: Session, bank) -> None:
+    """Save this bank's text once; concurrent saves of the same version are harmless."""
+    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    db.execute(
+        insert(BankVersion).values(digest=bank.digest, version=bank.version, text=bank.text, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["digest"])
+    )
+
+
+def bank_text(db: Session, digest: str) -> str | None:
+    return db.scalar(select(BankVersion.text).where(BankVersion.digest == digest))

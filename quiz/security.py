@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import request
+from flask.sessions import SecureCookieSessionInterface
 
 # No inline script or style anywhere, so the policy can forbid both.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -29,3 +30,10 @@ def set_headers(response):
 
 def init_app(app) -> None:
     app.after_request(set_headers)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request came over HTTPS, not only by config."""
+
+    def get_cookie_secure(self, app) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure

@@ -15,18 +15,18 @@ from flask import request
 from flask import session
 from flask import url_for
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from . import db
 from . import forms
 from . import records
+from .limits import limit
 from .models import Group
 from .scoring import build_report
 
 bp = Blueprint("quiz", __name__)
-
-
-def current_bank():
-    return current_app.extensions["quiz_bank"]
 
 
 def current_attempt():
@@ -34,6 +34,21 @@ def current_attempt():
     if "attempt" not in g:
         g.attempt = records.find_attempt(db.session(), session.get("attempt"))
     return g.attempt
+
+
+def current_bank():
+    """The attempt's own bank version if it started on an older one, else the newest."""
+    if "bank" not in g:
+        source = current_app.extensions["quiz_banks"]
+        g.bank = source.current()
+        attempt = current_attempt()
+        if attempt is not None and attempt.bank_digest != g.bank.digest:
+            g.bank = source.version(attempt.bank_digest, db.session()) or g.bank
+    return g.bank
+
+
+def page_form_class(step: int):
+    return current_app.extensions["quiz_banks"].forms(current_bank())[step - 1]
 
 
 def private(response):
@@ -52,10 +67,11 @@ def first_unfinished_step(bank, answers) -> int | None:
     return None
 
 
-def _render_page(step: int, form, status: int = 200, notice: str | None = None):
-    bank = current_bank()
+def _render_page(step: int, form, status: int = 200, notice: str | None = None, offline: bool = False):
+    """A quiz page; `offline` renders it without touching the database (it is unreachable)."""
+    bank = (g.get("bank") or current_app.extensions["quiz_banks"].current()) if offline else current_bank()
     page = bank.pages[step - 1]
-    attempt = current_attempt()
+    attempt = None if offline else current_attempt()
     questions = [(bank.questions[qid], form[forms.field_name(qid)]) for qid in page.questions]
     resume_url = url_for(".resume", token=session["attempt"], _external=True) if attempt else None
     group = db.session().get(Group, attempt.group_id) if attempt and attempt.group_id else None
@@ -73,6 +89,7 @@ def landing():
 
 
 @bp.route("/quiz/<int:step>", methods=["GET", "POST"])
+@limit("ANSWERS")
 def page(step: int):
     bank = current_bank()
     if not 1 <= step <= len(bank.pages):
@@ -81,7 +98,7 @@ def page(step: int):
     if attempt is not None and attempt.finished_at is not None:
         return redirect(url_for(".report", token=session["attempt"]), 303)
     page = bank.pages[step - 1]
-    form_class = current_app.extensions["quiz_forms"][step - 1]
+    form_class = page_form_class(step)
     answers = dict(attempt.answers) if attempt else {}
     if request.method == "GET":
         return _render_page(step, form_class(data=forms.form_data(answers, page)))
@@ -129,6 +146,7 @@ def my_report():
 
 
 @bp.get("/resume/<token>")
+@limit("TOKENS")
 def resume(token: str):
     """The "continue later" link: take the attempt up in this browser, then drop the token from the URL."""
     attempt = records.find_attempt(db.session(), token)
@@ -142,6 +160,7 @@ def resume(token: str):
 
 
 @bp.get("/r/<token>")
+@limit("TOKENS")
 def report(token: str):
     """A finished report at its private address, exactly as it was computed."""
     attempt = records.find_attempt(db.session(), token)
@@ -156,6 +175,7 @@ def report(token: str):
 
 
 @bp.route("/r/<token>/delete", methods=["GET", "POST"])
+@limit("TOKENS")
 def delete_report(token: str):
     attempt = records.find_attempt(db.session(), token)
     if attempt is None:
@@ -182,7 +202,7 @@ def csrf_error(error):
         step = request.view_args["step"]
         bank = current_bank()
         if 1 <= step <= len(bank.pages):
-            form = current_app.extensions["quiz_forms"][step - 1]()
+            form = page_form_class(step)()
             return _render_page(
                 step, form, status=400,
                 notice="Your session had expired, so this page was not saved yet. Your answers are "
@@ -192,3 +212,25 @@ def csrf_error(error):
         "error.html", code=400, title="This form had expired",
         advice="Go back, reload the page and send it again.",
     ), 400
+
+
+@bp.app_errorhandler(OperationalError)
+@bp.app_errorhandler(InterfaceError)
+@bp.app_errorhandler(PoolTimeout)
+def database_unavailable(error):
+    """The database is down or overloaded: say so, and never lose the answers just given."""
+    current_app.logger.warning("database unavailable: %s", error.__class__.__name__)
+    if request.endpoint == "quiz.page" and request.method == "POST":
+        step = request.view_args["step"]
+        bank = g.get("bank") or current_app.extensions["quiz_banks"].current()
+        if 1 <= step <= len(bank.pages):
+            form = current_app.extensions["quiz_banks"].forms(bank)[step - 1]()
+            return _render_page(
+                step, form, status=503, offline=True,
+                notice="We could not save this page just now. Your answers are still here: "
+                "wait a moment and press the button again.",
+            )
+    return render_template(
+        "error.html", code=503, title="We are briefly unavailable",
+        advice="We could not reach our database. Your saved answers are safe; please try again in a minute.",
+    ), 503

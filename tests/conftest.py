@@ -69,7 +69,10 @@ def database_url(request, tmp_path):
 @pytest.fixture
 def app(database_url):
     # CSRF stays on: the tests post forms the way a browser does, token included.
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url})
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
+        "RATELIMIT_ENABLED": False,  # tests/test_limits.py turns it on where it is the point
+    })
     db.upgrade(app.extensions["quiz_db"]["engine"])
     yield app
     app.extensions["quiz_db"]["engine"].dispose()
@@ -87,7 +90,7 @@ def runner(app):
 
 @pytest.fixture
 def bank(app):
-    return app.extensions["quiz_bank"]
+    return app.extensions["quiz_banks"].current()
 
 
 def csrf_token(html: str) -> str:

@@ -120,7 +120,7 @@ def test_report_stays_as_it_was_after_questions_yaml_changes(app, client, bank, 
     )
     changed = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
                           "QUESTIONS_PATH": str(edited)})
-    assert changed.extensions["quiz_bank"].version == "2099.1"
+    assert changed.extensions["quiz_banks"].current().version == "2099.1"
     after = changed.test_client().get(report_url).get_data(as_text=True)
     changed.extensions["quiz_db"]["engine"].dispose()
     strip = lambda html: re.sub(r'name="csrf_token" value="[^"]+"', "", html)  # noqa: E731
