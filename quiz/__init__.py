@@ -21,6 +21,7 @@ from . import views
 from .bank import DEFAULT_PATH
 from .bank import BankError
 from .banks import BankSource
+from .redact import RedactTokens
 
 csrf = CSRFProtect()
 
@@ -74,6 +75,7 @@ def create_app(test_config=None):
         count = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
     app.session_interface = security.SessionInterface()
+    app.logger.addFilter(RedactTokens())
     db.init_app(app)
     limits.init_app(app)
     csrf.init_app(app)

@@ -1,0 +1,26 @@
+"""gunicorn settings for production: `gunicorn 'quiz:create_app()'` reads this file.
+
+Every value can be changed from the environment; the defaults suit a 2-core machine.
+"""
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Threads suit this app: requests mostly wait on the database, and threads share one bank.
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Workers are recycled now and then, so a slow leak can never grow without bound.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = 500
+# No app preloading: each worker opens its own database connections after the fork.
+preload_app = False
+
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+# No user agent, no query string; the logger class redacts private tokens from paths and referrers.
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'
+logger_class = "quiz.serving.RedactingGunicornLogger"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
