@@ -13,8 +13,14 @@ limiter = Limiter(get_remote_address)
 
 
 def limit(name: str):
-    """A limit read from the config at request time, e.g. limit("ANSWERS") -> LIMIT_ANSWERS."""
-    return limiter.limit(lambda: current_app.config[f"LIMIT_{name}"], methods=["POST"] if name != "TOKENS" else None)
+    """A limit from the config (limit("TOKENS") reads LIMIT_TOKENS), shared by every route using it.
+
+    TOKENS counts every request to a private-link URL; the others count only POSTs.
+    """
+    return limiter.shared_limit(
+        lambda: current_app.config[f"LIMIT_{name}"], scope=name.lower(),
+        methods=None if name == "TOKENS" else ["POST"],
+    )
 
 
 def too_many_requests(error):
@@ -26,6 +32,8 @@ def too_many_requests(error):
 
 
 def init_app(app) -> None:
+    # Explicit, because the limiter object is shared: it would keep the last app's setting.
+    app.config.setdefault("RATELIMIT_ENABLED", True)
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)

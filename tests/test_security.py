@@ -1,0 +1,108 @@
+"""Headers, cookies, request limits, rate limits and token-free logs."""
+from __future__ import annotations
+
+import datetime
+import logging
+from types import SimpleNamespace
+
+import pytest
+from conftest import csrf_token
+from conftest import page_answers
+from conftest import post_page
+from gunicorn.config import Config
+
+from quiz import create_app
+from quiz import db
+from quiz.serving import RedactingGunicornLogger
+
+
+@pytest.fixture
+def limited(tmp_path):
+    """An app with rate limits on and set low, behind one proxy, on SQLite."""
+    app = create_app({
+        "TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}",
+        "LIMIT_TOKENS": "3 per minute", "LIMIT_ANSWERS": "4 per minute", "LIMIT_GROUPS": "2 per hour",
+        "PROXY_COUNT": 1,
+    })
+    db.upgrade(app.extensions["quiz_db"]["engine"])
+    yield app
+    app.extensions["quiz_db"]["engine"].dispose()
+
+
+def test_security_headers_on_every_kind_of_response(client):
+    for url in ["/", "/quiz/1", "/counselors", "/nowhere", "/static/css/site.css"]:
+        with client.get(url) as response:
+            assert response.headers["X-Content-Type-Options"] == "nosniff", url
+            assert response.headers["Referrer-Policy"] == "same-origin", url
+            assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"], url
+            assert "Strict-Transport-Security" not in response.headers, url
+
+
+def test_hsts_and_secure_cookie_only_over_https(limited):
+    client = limited.test_client()
+    bank = limited.extensions["quiz_banks"].current()
+    plain = post_page(client, 1, page_answers(bank, 1))
+    cookie = plain.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+
+    secure = limited.test_client()
+    headers = {"X-Forwarded-Proto": "https"}
+    page = secure.get("/quiz/1", headers=headers)
+    assert page.headers["Strict-Transport-Security"].startswith("max-age=")
+    data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "action": "next"}
+    data |= {f"q_{k}": v for k, v in page_answers(bank, 1).items()}
+    response = secure.post("/quiz/1", data=data, headers=headers | {"Referer": "https://localhost/quiz/1"})
+    assert response.status_code == 303
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_token_urls_are_rate_limited_with_a_friendly_page(limited):
+    client = limited.test_client()
+    statuses = [client.get(f"/r/{'x' * 43}").status_code for _ in range(4)]
+    assert statuses == [404, 404, 404, 429]
+    page = client.get("/resume/whatever")
+    assert page.status_code == 429 and "Please slow down" in page.get_data(as_text=True)
+    # Limits are per client address, taken from the proxy's X-Forwarded-For.
+    assert client.get("/r/abc", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 404
+
+
+def test_answer_posts_and_group_creation_are_rate_limited(limited):
+    client = limited.test_client()
+    bank = limited.extensions["quiz_banks"].current()
+    statuses = [post_page(client, 1, page_answers(bank, 1)).status_code for _ in range(5)]
+    assert statuses == [303, 303, 303, 303, 429]
+    assert client.get("/quiz/1").status_code == 200  # reading is not limited
+    token = csrf_token(client.get("/counselors").get_data(as_text=True))
+    created = [client.post("/counselors", data={"csrf_token": token, "name": "G"}).status_code for _ in range(3)]
+    assert created == [303, 303, 429]
+
+
+def test_oversized_request_gets_a_friendly_413(client):
+    response = client.post("/quiz/1", data={"q_education": "x" * 200_000})
+    assert response.status_code == 413
+    assert "more than we can accept" in response.get_data(as_text=True)
+
+
+def test_wrong_method_gets_a_friendly_405(client):
+    response = client.post("/")
+    assert response.status_code == 405 and "cannot be used that way" in response.get_data(as_text=True)
+
+
+def test_app_logs_never_carry_tokens(app, caplog):
+    token = "s3cretT0kenValue_-abcdefghijklmnopqrstuvwxy"
+    with caplog.at_level(logging.ERROR):
+        app.logger.error("Exception on /r/%s [GET] after /resume/%s", token, token)
+    assert token not in caplog.text and "/r/[token]" in caplog.text and "/resume/[token]" in caplog.text
+
+
+def test_gunicorn_access_log_atoms_carry_no_tokens():
+    token = "s3cretT0kenValue_-abcdefghijklmnopqrstuvwxy"
+    logger = RedactingGunicornLogger(Config())
+    environ = {
+        "REQUEST_METHOD": "GET", "RAW_URI": f"/d/{token}", "PATH_INFO": f"/d/{token}",
+        "SERVER_PROTOCOL": "HTTP/1.1", "QUERY_STRING": "", "HTTP_REFERER": f"https://x/r/{token}",
+    }
+    response = SimpleNamespace(status="303 SEE OTHER", sent=0, headers=[("Location", f"/resume/{token}")])
+    atoms = logger.atoms(response, SimpleNamespace(headers=[]), environ, datetime.timedelta(seconds=0))
+    assert all(token not in str(value) for value in atoms.values())
+    assert atoms["r"] == "GET /d/[token] HTTP/1.1" and atoms["f"] == "https://x/r/[token]"
