@@ -11,7 +11,6 @@ from flask import Response
 from flask import abort
 from flask import current_app
 from flask import redirect
-from flask import render_template
 from flask import session
 from flask import stream_with_context
 from flask import url_for
@@ -22,6 +21,7 @@ from . import records
 from .limits import limit
 from .views import current_bank
 from .views import private
+from .views import render_private
 
 bp = Blueprint("counselor", __name__)
 CSV_UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injection
@@ -35,16 +35,12 @@ def dashboard_group(code: str):
     return group
 
 
-def _render(template: str, status: int = 200, **context):
-    return private(current_app.make_response((render_template(template, **context), status)))
-
-
 @bp.route("/counselors", methods=["GET", "POST"])
 @limit("GROUPS")
 def start():
     form = forms.GroupForm()
     if not form.validate_on_submit():
-        return _render("counselor/start.html", form=form, status=422 if form.errors else 200)
+        return render_private("counselor/start.html", form=form, status=422 if form.errors else 200)
     with db.writing() as write:
         group, token = records.create_group(write, form.name.data, form.note.data or "")
     session["groups"] = [*session.get("groups", []), group.id]
@@ -89,7 +85,7 @@ def dashboard(code: str):
     results = records.group_results(db.session(), group.id)
     bands, means = _summary(results)
     new_token = session.get("new_links", {}).get(group.code)
-    return _render(
+    return render_private(
         "counselor/dashboard.html", group=group, results=results, bands=bands, means=means,
         unfinished=records.unfinished_count(db.session(), group.id),
         band_order=[b.label for b in sorted(current_bank().bands, key=lambda b: -b.min)],
@@ -104,7 +100,7 @@ def result(code: str, result_id: int):
     attempt = records.group_result(db.session(), group.id, result_id)
     if attempt is None:
         abort(404)
-    return _render("quiz/report.html", report=attempt.report, attempt=attempt, group=group, counselor=True)
+    return render_private("quiz/report.html", report=attempt.report, attempt=attempt, group=group, counselor=True)
 
 
 @bp.route("/dashboard/<code>/results/<int:result_id>/delete", methods=["GET", "POST"])
@@ -119,7 +115,7 @@ def delete_result(code: str, result_id: int):
             records.delete_attempt(write, attempt.id)
         return redirect(url_for(".dashboard", code=group.code), 303)
     who = attempt.client_name or "an anonymous client"
-    return _render(
+    return render_private(
         "counselor/confirm.html", group=group, form=form,
         title=f"Delete the result of {who}?",
         detail="The result and every answer behind it are deleted for good. The client's own report link stops working.",
@@ -145,8 +141,8 @@ def delete_group(code: str):
             records.delete_group(write, group.id)
         session["groups"] = [g for g in session.get("groups", []) if g != group.id]
         session.get("new_links", {}).pop(group.code, None)
-        return _render("counselor/group_deleted.html", name=group.name)
-    return _render(
+        return render_private("counselor/group_deleted.html", name=group.name)
+    return render_private(
         "counselor/confirm.html", group=group, form=form,
         title=f"Delete the group \u201c{group.name}\u201d?",
         detail="Every result in it is deleted for good, the client link stops working and so does this dashboard.",
@@ -203,10 +199,10 @@ def join(code: str):
     if group is None:
         abort(404)
     if not group.is_open:
-        return _render("counselor/closed.html", group=group, status=403)
+        return render_private("counselor/closed.html", group=group, status=403)
     form = forms.JoinForm()
     if not form.validate_on_submit():
-        return _render("counselor/join.html", group=group, form=form, bank=current_bank(),
+        return render_private("counselor/join.html", group=group, form=form, bank=current_bank(),
                        retention_days=current_app.config["RETENTION_UNFINISHED_DAYS"],
                        status=422 if form.errors else 200)
     with db.writing() as write:

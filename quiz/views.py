@@ -58,6 +58,18 @@ def private(response):
     return response
 
 
+def render_private(template: str, status: int = 200, **context):
+    return private(current_app.make_response((render_template(template, **context), status)))
+
+
+def attempt_or_404(token: str):
+    """The attempt behind a private link; a wrong or truncated token is simply not found."""
+    attempt = records.find_attempt(db.session(), token)
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
 def first_unfinished_step(bank, answers) -> int | None:
     """The first page with a required question left unanswered, counted from 1."""
     for step, page in enumerate(bank.pages, start=1):
@@ -75,11 +87,10 @@ def _render_page(step: int, form, status: int = 200, notice: str | None = None, 
     questions = [(bank.questions[qid], form[forms.field_name(qid)]) for qid in page.questions]
     resume_url = url_for(".resume", token=session["attempt"], _external=True) if attempt else None
     group = db.session().get(Group, attempt.group_id) if attempt and attempt.group_id else None
-    response = current_app.make_response((render_template(
-        "quiz/page.html", bank=bank, page=page, step=step, steps=len(bank.pages), form=form,
+    return render_private(
+        "quiz/page.html", status, bank=bank, page=page, step=step, steps=len(bank.pages), form=form,
         questions=questions, notice=notice, resume_url=resume_url, group=group,
-    ), status))
-    return private(response)
+    )
 
 
 @bp.get("/")
@@ -149,10 +160,8 @@ def my_report():
 @limit("TOKENS")
 def resume(token: str):
     """The "continue later" link: take the attempt up in this browser, then drop the token from the URL."""
-    attempt = records.find_attempt(db.session(), token)
-    if attempt is None:
-        abort(404)
-    session["attempt"] = token
+    attempt = attempt_or_404(token)
+    session["attempt"], g.attempt = token, attempt
     if attempt.finished_at is not None:
         return private(redirect(url_for(".report", token=token), 303))
     step = first_unfinished_step(current_bank(), attempt.answers) or len(current_bank().pages)
@@ -163,30 +172,26 @@ def resume(token: str):
 @limit("TOKENS")
 def report(token: str):
     """A finished report at its private address, exactly as it was computed."""
-    attempt = records.find_attempt(db.session(), token)
-    if attempt is None:
-        abort(404)
+    attempt = attempt_or_404(token)
     if attempt.finished_at is None:
         return private(redirect(url_for(".resume", token=token), 303))
-    return private(current_app.make_response(render_template(
+    return render_private(
         "quiz/report.html", report=attempt.report, attempt=attempt, token=token,
         retention_days=current_app.config["RETENTION_RESULT_DAYS"],
-    )))
+    )
 
 
 @bp.route("/r/<token>/delete", methods=["GET", "POST"])
 @limit("TOKENS")
 def delete_report(token: str):
-    attempt = records.find_attempt(db.session(), token)
-    if attempt is None:
-        abort(404)
+    attempt = attempt_or_404(token)
     if request.method == "GET":
-        return private(current_app.make_response(render_template("quiz/delete.html", token=token, attempt=attempt)))
+        return render_private("quiz/delete.html", token=token, attempt=attempt)
     with db.writing() as write:
         records.delete_attempt(write, attempt.id)
     if session.get("attempt") == token:
         session.pop("attempt")
-    return private(current_app.make_response(render_template("quiz/deleted.html")))
+    return render_private("quiz/deleted.html")
 
 
 @bp.post("/restart")

@@ -10,6 +10,8 @@ from sqlalchemy.exc import OperationalError
 
 from quiz import create_app
 from quiz import db
+from quiz.bank import DEFAULT_PATH
+from quiz.bank import load_bank
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -88,9 +90,10 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def bank(app):
-    return app.extensions["quiz_banks"].current()
+@pytest.fixture(scope="session")
+def bank():
+    """The shipped bank, as the apps under test load it; pure tests need no app or database."""
+    return load_bank(DEFAULT_PATH)
 
 
 def csrf_token(html: str) -> str:
