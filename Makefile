@@ -16,8 +16,17 @@ run: $(BIN)/.installed
 	$(BIN)/flask --app quiz db upgrade
 	$(BIN)/flask --app quiz run --host 127.0.0.1 --port 5000
 
+# The whole suite, browser tests included; Chromium is installed first when run as root.
 test: $(BIN)/.installed
+	@sh scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The benchmark (bench/run.py): the quiz under gunicorn as deployed against a hello-world app, on
+# SQLite and PostgreSQL, as ratios; installs Debian's wrk first when run as root. BENCH_ARGS passes options.
+.PHONY: bench
+bench: $(BIN)/.installed
+	@sh bench/ensure_wrk.sh
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 check: $(BIN)/.installed
 	$(BIN)/flask --app quiz check
