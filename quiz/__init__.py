@@ -81,6 +81,7 @@ def create_app(test_config=None):
     csrf.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    app.jinja_env.globals["question_html"] = views.question_html
     app.register_blueprint(views.bp)
     app.register_blueprint(counselor.bp)
     cli.init_app(app)

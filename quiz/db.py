@@ -118,9 +118,15 @@ def init_app(app) -> None:
     if url.startswith("sqlite"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db_engine = make_engine(url)
+    # Reads on PostgreSQL in autocommit: each is one statement, and a transaction around it would
+    # cost two more round trips (BEGIN, and ROLLBACK when the session closes) on every request.
+    # SQLite keeps its own BEGIN handling (see _tune_sqlite); there the calls are in-process.
+    read_engine = db_engine
+    if not url.startswith("sqlite"):
+        read_engine = db_engine.execution_options(isolation_level="AUTOCOMMIT")
     app.extensions["quiz_db"] = {
         "engine": db_engine,
-        "read": sessionmaker(db_engine, expire_on_commit=False),
+        "read": sessionmaker(read_engine, expire_on_commit=False),
         "write": sessionmaker(db_engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False),
     }
     app.teardown_appcontext(close_session)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
@@ -19,10 +20,23 @@ from .models import Group
 from .models import utcnow
 
 
+# The statements of every request, built once: building them costs more than running them.
+_FIND_ATTEMPT = select(Attempt).where(Attempt.token_hash == bindparam("token_hash"))
+_attempts = Attempt.__table__
+_SAVE_ANSWERS = (
+    update(_attempts)
+    .where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.finished_at.is_(None))
+    .values(
+        answers=bindparam("new_answers", type_=_attempts.c.answers.type),
+        updated_at=bindparam("now", type_=_attempts.c.updated_at.type),
+    )
+)
+
+
 def find_attempt(db: Session, token: str | None) -> Attempt | None:
     if not tokens.plausible(token):
         return None
-    attempt = db.scalar(select(Attempt).where(Attempt.token_hash == tokens.token_hash(token)))
+    attempt = db.scalar(_FIND_ATTEMPT, {"token_hash": tokens.token_hash(token)})
     return attempt if attempt and tokens.matches(token, attempt.token_hash) else None
 
 
@@ -41,11 +55,9 @@ def start_attempt(db: Session, bank, group: Group | None = None, client_name: st
 
 def save_answers(db: Session, attempt_id: int, answers: dict) -> bool:
     """Store the answers so far; False when the attempt is gone or already finished."""
-    result = db.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.finished_at.is_(None))
-        .values(answers=answers, updated_at=utcnow())
-    )
+    # Core, not an ORM bulk update: nothing in this session needs synchronising with it.
+    values = {"attempt_id": attempt_id, "new_answers": answers, "now": utcnow()}
+    result = db.connection().execute(_SAVE_ANSWERS, values)
     return result.rowcount == 1
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint
 from flask import abort
 from flask import current_app
 from flask import g
+from flask import get_template_attribute
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -68,6 +69,28 @@ def attempt_or_404(token: str):
     if attempt is None:
         abort(404)
     return attempt
+
+
+QUESTION_CACHE_SIZE = 4096
+_question_cache: dict[tuple, str] = {}
+
+
+def question_html(bank, question, field, number: int):
+    """A question's markup. Without errors it depends only on the bank, the question, its number and
+    the options ticked, so it is made once per bank and answer and then reused (a page has dozens
+    of inputs to escape and write; this was most of a quiz page's time)."""
+    render = get_template_attribute("_macros.html", "question")
+    if field.errors:
+        return render(question, field, number)
+    ticked = tuple(value for value, _, checked, _ in field.iter_choices() if checked)
+    key = (bank.digest, question.id, number, ticked)
+    html = _question_cache.get(key)
+    if html is None:
+        html = render(question, field, number)
+        if len(_question_cache) >= QUESTION_CACHE_SIZE:
+            _question_cache.clear()
+        _question_cache[key] = html
+    return html
 
 
 def first_unfinished_step(bank, answers) -> int | None:
