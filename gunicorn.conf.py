@@ -24,3 +24,7 @@ errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'
 logger_class = "quiz.serving.RedactingGunicornLogger"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 27 opens a control socket at one fixed path per user: a second instance on the same
+# host would take it over. Off unless a path is given.
+control_socket_disable = "GUNICORN_CONTROL_SOCKET" not in os.environ
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "gunicorn.ctl")
