@@ -117,7 +117,7 @@ def delete_result(code: str, result_id: int):
     who = attempt.client_name or "an anonymous client"
     return render_private(
         "counselor/confirm.html", group=group, form=form,
-        title=f"Delete the result of {who}?",
+        title=f"Delete the result of {who}, finished {attempt.finished_at:%Y-%m-%d}?",
         detail="The result and every answer behind it are deleted for good. The client's own report link stops working.",
         button="Delete this result",
     )

@@ -72,24 +72,44 @@ def answer_page(page, bank, step: int, *, skip: tuple[str, ...] = (), tap: bool 
     return picked
 
 
-def finish_quiz(context, bank, *, finish: bool = True) -> None:
+def finish_quiz(context, bank, *, finish: bool = True, answers=plan) -> None:
     """Answer every page over HTTP in this browser context (it shares the context's cookies).
 
     With finish=False the last page is sent with Back: every answer saved, the quiz not sent,
     so all its pages still open. For tests about pages, not about getting there: the
-    walkthroughs click through.
+    walkthroughs click through. `answers(bank, step)` gives a page's answers, as `plan` does.
     """
     steps = len(bank.pages)
     for step in range(1, steps + 1):
         html = context.request.get(f"/quiz/{step}").text()
         action = "next" if finish or step < steps else "back"
         pairs = [("csrf_token", CSRF.search(html).group(1)), ("action", action)]
-        pairs += [(name, value) for name, values in plan(bank, step).items() for value in values]
+        pairs += [(name, value) for name, values in answers(bank, step).items() for value in values]
         response = context.request.post(
             f"/quiz/{step}", data=urlencode(pairs), max_redirects=0,
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         assert response.status == 303, f"step {step}: {response.status} {response.text()[:500]}"
+
+
+def neutral_plan(bank, step: int) -> dict[str, list[str]]:
+    """Another believable person: "neither" on every statement, the first option everywhere else."""
+    out = {}
+    for qid in bank.pages[step - 1].questions:
+        question = bank.questions[qid]
+        out[field_name(qid)] = ["3"] if getattr(question, "kind", None) == "likert" else [question.options[0].key]
+    return out
+
+
+def post_form(context, url: str, fields: list[tuple[str, str]], *, form_url: str | None = None):
+    """Send a form over HTTP in this browser context, with the CSRF token of the page at form_url
+    (default: url); no redirect followed, so the caller sees the 303 and where it leads."""
+    html = context.request.get(form_url or url).text()
+    pairs = [("csrf_token", CSRF.search(html).group(1)), *fields]
+    return context.request.post(
+        url, data=urlencode(pairs), max_redirects=0,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
 
 
 def checked(page) -> dict[str, list[str]]:
