@@ -223,23 +223,29 @@ def restart():
     return redirect(url_for(".page", step=1), 303)
 
 
+def _same_page_again(status: int, notice: str, offline: bool = False):
+    """The quiz page just posted, re-rendered with the answers just given; None elsewhere."""
+    if request.endpoint != "quiz.page" or request.method != "POST":
+        return None
+    source = current_app.extensions["quiz_banks"]
+    bank = (g.get("bank") or source.current()) if offline else current_bank()
+    step = request.view_args["step"]
+    if not 1 <= step <= len(bank.pages):
+        return None
+    form = source.forms(bank)[step - 1]()  # bound to the posted answers
+    return _render_page(step, form, status=status, notice=notice, offline=offline)
+
+
 @bp.app_errorhandler(CSRFError)
 def csrf_error(error):
     """An expired or missing token must not cost the answers just given: show them again."""
-    if request.endpoint == "quiz.page":
-        step = request.view_args["step"]
-        bank = current_bank()
-        if 1 <= step <= len(bank.pages):
-            form = page_form_class(step)()
-            return _render_page(
-                step, form, status=400,
-                notice="Your session had expired, so this page was not saved yet. Your answers are "
-                "still here: check them and press the button again.",
-            )
-    return render_template(
+    return _same_page_again(
+        400, "Your session had expired, so this page was not saved yet. Your answers are "
+        "still here: check them and press the button again.",
+    ) or (render_template(
         "error.html", code=400, title="This form had expired",
         advice="Go back, reload the page and send it again.",
-    ), 400
+    ), 400)
 
 
 @bp.app_errorhandler(OperationalError)
@@ -248,17 +254,10 @@ def csrf_error(error):
 def database_unavailable(error):
     """The database is down or overloaded: say so, and never lose the answers just given."""
     current_app.logger.warning("database unavailable: %s", error.__class__.__name__)
-    if request.endpoint == "quiz.page" and request.method == "POST":
-        step = request.view_args["step"]
-        bank = g.get("bank") or current_app.extensions["quiz_banks"].current()
-        if 1 <= step <= len(bank.pages):
-            form = current_app.extensions["quiz_banks"].forms(bank)[step - 1]()
-            return _render_page(
-                step, form, status=503, offline=True,
-                notice="We could not save this page just now. Your answers are still here: "
-                "wait a moment and press the button again.",
-            )
-    return render_template(
+    return _same_page_again(
+        503, "We could not save this page just now. Your answers are still here: "
+        "wait a moment and press the button again.", offline=True,
+    ) or (render_template(
         "error.html", code=503, title="We are briefly unavailable",
         advice="We could not reach our database. Your saved answers are safe; please try again in a minute.",
-    ), 503
+    ), 503)
