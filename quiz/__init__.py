@@ -78,8 +78,8 @@ def create_app(test_config=None):
     app.logger.addFilter(RedactTokens())
     db.init_app(app)
     limits.init_app(app)
-    csrf.init_app(app)
     security.init_app(app)
+    csrf.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals["question_html"] = views.question_html
     app.register_blueprint(views.bp)

@@ -10,6 +10,7 @@ from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms import ValidationError
 from wtforms import widgets
+from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
@@ -67,11 +68,21 @@ def page_forms(bank: Bank) -> list[type[FlaskForm]]:
 
 
 def saved_answers(form: FlaskForm, page: Page) -> dict:
-    """The page's answers that passed validation; call after form.validate()."""
+    """The page's answers that passed validation and are offered choices; call after validate().
+
+    The choice check is repeated here because Optional() ends validation, choice check included,
+    whenever the first value posted for a field is blank.
+    """
     answers = {}
     for qid in page.questions:
         field = form[field_name(qid)]
-        if field.data and not field.errors:
+        if not field.data or field.errors:
+            continue
+        if isinstance(field.data, list):
+            picked = [value for value in field.data if value in field.choices]
+            if picked:
+                answers[qid] = picked
+        elif field.data in field.choices:
             answers[qid] = field.data
     return answers
 
@@ -81,9 +92,9 @@ def form_data(answers: dict, page: Page) -> dict:
     return {field_name(qid): answers[qid] for qid in page.questions if qid in answers}
 
 
-def clean_text(value: str | None) -> str | None:
+def clean_text(value) -> str | None:
     """Drop control characters (PostgreSQL refuses NUL) and surrounding space; keep line breaks."""
-    if value is None:
+    if not isinstance(value, str):
         return None
     return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) != "Cc").strip()
 
@@ -91,7 +102,8 @@ def clean_text(value: str | None) -> str | None:
 class GroupForm(FlaskForm):
     name = StringField(
         "Group name", filters=[clean_text],
-        validators=[InputRequired("Give the group a name your clients will recognise."), Length(max=120)],
+        # DataRequired, not InputRequired: it looks at the cleaned text, so "\x00 " is no name.
+        validators=[DataRequired("Give the group a name your clients will recognise."), Length(max=120)],
         description="Clients see this name, e.g. \u201cSpring cohort, Northside Adult Ed\u201d.",
     )
     note = TextAreaField(

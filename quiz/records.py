@@ -108,7 +108,12 @@ def group_results(db: Session, group_id: int) -> list[Attempt]:
     ))
 
 
+MAX_ID = 2**31 - 1  # PostgreSQL's integer; a larger id in a URL is simply not found
+
+
 def group_result(db: Session, group_id: int, result_id: int) -> Attempt | None:
+    if not 0 < result_id <= MAX_ID:
+        return None
     return db.scalar(select(Attempt).where(
         Attempt.id == result_id, Attempt.group_id == group_id, Attempt.finished_at.is_not(None)
     ))

@@ -1,6 +1,7 @@
 """Security headers on every response."""
 from __future__ import annotations
 
+from flask import abort
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 
@@ -28,7 +29,27 @@ def set_headers(response):
     return response
 
 
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+def refuse_odd_bodies():
+    """Every form here is a plain HTML form: refuse JSON, uploads and unnamed parts up front.
+
+    Flask-WTF would otherwise read a JSON body or an uploaded file as form fields, and a
+    multipart part without a name trips its CSRF check; each of those was a 500.
+    """
+    if request.method != "POST" or not request.content_length:
+        return None
+    if request.mimetype not in FORM_TYPES:
+        abort(415)
+    if request.files or any(not isinstance(key, str) for key in request.form):
+        abort(400)
+    return None
+
+
 def init_app(app) -> None:
+    # Before CSRFProtect's own check, which reads the form: call this before csrf.init_app.
+    app.before_request(refuse_odd_bodies)
     app.after_request(set_headers)
 
 
