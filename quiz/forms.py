@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
+from wtforms.validators import StopValidation
 
 from .bank import Bank
 from .bank import Page
@@ -46,8 +47,18 @@ def _exclusive(question):
     return check
 
 
+def _skip_if_unanswered(form, field):
+    """For optional questions: nothing chosen is fine, but anything chosen is still checked.
+
+    Unlike wtforms' Optional(), which stops every check when only the first value is blank.
+    """
+    if not any(field.raw_data or []):
+        field.errors[:] = []
+        raise StopValidation()
+
+
 def _field(bank: Bank, question):
-    needed = [InputRequired(REQUIRED_MESSAGE)] if getattr(question, "required", True) else [Optional()]
+    needed = [InputRequired(REQUIRED_MESSAGE)] if getattr(question, "required", True) else [_skip_if_unanswered]
     if getattr(question, "kind", None) == "likert":
         choices = {str(value): label for value, label in enumerate(bank.scale, start=1)}
     else:
@@ -70,8 +81,7 @@ def page_forms(bank: Bank) -> list[type[FlaskForm]]:
 def saved_answers(form: FlaskForm, page: Page) -> dict:
     """The page's answers that passed validation and are offered choices; call after validate().
 
-    The choice check is repeated here because Optional() ends validation, choice check included,
-    whenever the first value posted for a field is blank.
+    The choice check is repeated here as a backstop: nothing outside the bank is ever stored.
     """
     answers = {}
     for qid in page.questions:

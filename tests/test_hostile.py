@@ -3,10 +3,13 @@
 
 Hypothesis builds the requests: any field names and values (NUL bytes, control characters, odd
 Unicode, values and bodies past the size limits), several values for one field, urlencoded,
-multipart and raw bodies, and the CSRF token missing, garbage, or valid (in the form or the
-header) with garbage around it. Beyond status codes, cheap properties are checked too: a
-garbage post to a quiz page never loses an answer saved before, free text is stored without
-NUL or other control characters, and a body over MAX_CONTENT_LENGTH gets the friendly 413 page.
+multipart (file parts too) and raw bodies, JSON and other content types, odd URL segments for
+steps, group codes, tokens and result ids, and the CSRF token missing, garbage, another
+session's, or valid (in the form or the header) with garbage around it. Beyond status codes,
+cheap properties are checked too: a garbage post to a quiz page never loses an answer saved
+before and never stores anything but offered choices; without a valid token or the dashboard
+link nothing is deleted or changed; free text is stored without NUL or other control
+characters; a body over MAX_CONTENT_LENGTH gets the friendly 413 page.
 
 Hypothesis settings come from the profiles registered below, picked with HOSTILE_PROFILE
 (default "hostile-ci": about 40 examples a test, no deadline; "hostile-deep" for a long hunt).
