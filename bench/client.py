@@ -13,7 +13,8 @@ import time
 import urllib.parse
 from dataclasses import dataclass
 from dataclasses import field
-from http.cookies import SimpleCookie
+
+from bench.servers import keep_cookies
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -95,7 +96,7 @@ class Connection:
                     self.reconnects += 1  # a closed keep-alive connection: send it again, as browsers do
                     continue
                 raise
-            self._keep_cookies(response)
+            keep_cookies(self.cookies, response.headers.get("set-cookie", []))
             if (response.header("connection") or "").lower() == "close":
                 await self.close()
             return response
@@ -124,16 +125,6 @@ class Connection:
         else:
             body = await self.reader.readexactly(int((headers.get("content-length") or ["0"])[0]))
         return Response(status, headers, body)
-
-    def _keep_cookies(self, response: Response) -> None:
-        for header in response.headers.get("set-cookie", []):
-            cookie = SimpleCookie()
-            cookie.load(header)
-            for name, morsel in cookie.items():
-                if morsel.value and morsel["max-age"] != "0":
-                    self.cookies[name] = morsel.value
-                else:
-                    self.cookies.pop(name, None)
 
 
 def csrf_token(html: str) -> str:

@@ -33,8 +33,6 @@ import platform
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -52,14 +50,16 @@ from bench.client import csrf_token
 from bench.client import fixed_load
 from bench.client import percentile
 from bench.client import quiz_form
+from bench.servers import BIN
+from bench.servers import HOST
+from bench.servers import ROOT
+from bench.servers import Gunicorn
+from bench.servers import clean_env
 from quiz import tokens
 from quiz.bank import DEFAULT_PATH
 from quiz.bank import load_bank
 from quiz.models import Attempt
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
 POSTGRES_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TARGETS = {"quiz page GET": 0.6, "page POST": 0.35}
@@ -68,50 +68,21 @@ UNLIMITED = "1000000 per minute"  # every simulated person shares one address
 
 # --- servers ----------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return probe.getsockname()[1]
-
-
-def clean_env(**settings: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("FLASK_", "GUNICORN_", "RATELIMIT_")) and k not in {"DATABASE_URL", "SECRET_KEY"}}
-    env.update(settings)
-    return env
-
-
-class Server:
-    """gunicorn with the project's gunicorn.conf.py, on a free loopback port."""
+class Server(Gunicorn):
+    """A gunicorn instance the benchmark can wait for and charge CPU to."""
 
     def __init__(self, name: str, app: str, workdir: Path, **settings: str):
-        self.name = name
-        self.port = free_port()
-        self.log_path = workdir / f"{name}.log"
-        env = clean_env(GUNICORN_BIND=f"{HOST}:{self.port}", **settings)
-        with open(self.log_path, "wb") as log:
-            # Its own control socket: two gunicorns on one host must not share ~/.gunicorn/gunicorn.ctl.
-            self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--control-socket", str(workdir / f"{name}.ctl"), app],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
+        super().__init__(name, app, workdir, **settings)
 
     def cpu_seconds(self) -> float:
         """CPU used so far by the master and its workers, those already recycled included."""
-        total = _cpu(self.process.pid, children=True)
-        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
-            try:
-                total += sum(_cpu(int(pid)) for pid in (task / "children").read_text().split())
-            except OSError:
-                pass
-        return total
+        return _cpu(self.process.pid, children=True) + sum(_cpu(pid) for pid in self.worker_pids())
 
     async def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"{self.name} exited with {self.process.returncode}:\n"
-                                 f"{self.log_path.read_text(errors='replace')[-3000:]}")
+                raise SystemExit(f"{self.name} exited with {self.process.returncode}:\n{self.log()[-3000:]}")
             connection = Connection(HOST, self.port, timeout=5)
             try:
                 if (await connection.request("GET", "/")).status == 200:
@@ -122,15 +93,6 @@ class Server:
                 await connection.close()
             await asyncio.sleep(0.2)
         raise SystemExit(f"{self.name} did not answer within {timeout} s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=25)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 TICKS = os.sysconf("SC_CLK_TCK")

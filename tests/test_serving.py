@@ -15,9 +15,7 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -25,10 +23,15 @@ from dataclasses import dataclass
 from dataclasses import field
 from email.message import Message
 from html import unescape
-from http.cookies import SimpleCookie
 from pathlib import Path
 
 import pytest
+from bench.servers import BIN
+from bench.servers import ROOT
+from bench.servers import Gunicorn
+from bench.servers import clean_env
+from bench.servers import free_port
+from bench.servers import keep_cookies
 from conftest import POSTGRES_URL
 from conftest import csrf_token
 from conftest import page_answers
@@ -45,8 +48,6 @@ from quiz.scoring import build_report
 
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 TOKEN_LIMIT = 5  # per minute, for the token URLs (/r/, /resume/, /d/) of the pair of instances
 # Connection failures a person meets when the worker serving them dies: they press the button again.
@@ -85,14 +86,7 @@ class Browser:
             page = Page(response.status, response.headers, response.read().decode())
         finally:
             connection.close()
-        for header in page.headers.get_all("Set-Cookie") or []:
-            cookie = SimpleCookie()
-            cookie.load(header)
-            for name, morsel in cookie.items():
-                if morsel.value and morsel["max-age"] != "0":
-                    self.cookies[name] = morsel.value
-                else:
-                    self.cookies.pop(name, None)
+        keep_cookies(self.cookies, page.headers.get_all("Set-Cookie") or [])
         return page
 
     def get(self, server: Server, path: str) -> Page:
@@ -114,37 +108,11 @@ def quiz_form(token: str, answers: dict, action: str = "next") -> dict:
 
 # --- servers --------------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def clean_env(**settings) -> dict:
-    """The environment without any app setting of ours, plus `settings`."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("FLASK_", "GUNICORN_", "RATELIMIT_")) and k not in {"DATABASE_URL", "SECRET_KEY"}}
-    env.update(settings)
-    return env
-
-
-class Server:
-    """One gunicorn instance of the app, started with the production config."""
+class Server(Gunicorn):
+    """One instance of the app, as deployed, that a test can wait for."""
 
     def __init__(self, name: str, log_dir: Path, workers: int, **settings):
-        self.name = name
-        self.port = free_port()
-        self.log_path = log_dir / f"{name}.log"
-        env = clean_env(GUNICORN_BIND=f"127.0.0.1:{self.port}", GUNICORN_WORKERS=str(workers), **settings)
-        with open(self.log_path, "wb") as log:
-            # Two instances on one host must not share gunicorn 27's control socket (~/.gunicorn).
-            self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--no-control-socket", "quiz:create_app()"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        super().__init__(name, "quiz:create_app()", log_dir, GUNICORN_WORKERS=str(workers), **settings)
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -158,24 +126,6 @@ class Server:
                 pass
             time.sleep(0.2)
         pytest.fail(f"{self.name} did not answer within {timeout} s:\n{self.log()[-3000:]}")
-
-    def worker_pids(self) -> set[int]:
-        pids = set()
-        for task in Path(f"/proc/{self.process.pid}/task").iterdir():
-            try:
-                pids.update(int(pid) for pid in (task / "children").read_text().split())
-            except OSError:
-                pass
-        return pids
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=25)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -368,7 +318,7 @@ def test_the_app_refuses_to_start_on_postgresql_without_a_secret_key():
     commands = {
         "flask": ([str(BIN / "flask"), "--app", "quiz", "routes"], clean_env(DATABASE_URL=url)),
         "flask, empty key": ([str(BIN / "flask"), "--app", "quiz", "routes"], clean_env(DATABASE_URL=url, FLASK_SECRET_KEY="")),
-        "gunicorn": ([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--no-control-socket", "quiz:create_app()"],
+        "gunicorn": ([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "quiz:create_app()"],
                      clean_env(DATABASE_URL=url, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1")),
     }
     running = {
