@@ -16,7 +16,6 @@ from .yamlpos import Parsed
 from .yamlpos import Position
 
 MIN_ITEMS_PER_DIMENSION = 4
-LIKERT_POINTS = 5
 BEST_SCENARIO_POINTS = 3
 
 
