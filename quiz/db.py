@@ -16,6 +16,7 @@ from flask import g
 from flask.cli import AppGroup
 from sqlalchemy import create_engine
 from sqlalchemy import event
+from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
@@ -24,15 +25,17 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_MS = 5000
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, autocommit: bool = False) -> Engine:
+    """An engine for transactions, or (`autocommit`) one whose every statement stands alone."""
+    isolation = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
-        _tune_sqlite(engine)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **isolation)
+        _tune_sqlite(engine, transactions=not autocommit)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **isolation)
 
 
-def _tune_sqlite(engine: Engine) -> None:
+def _tune_sqlite(engine: Engine, transactions: bool) -> None:
     """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for writes (SQLAlchemy's recipe).
 
     A deferred read-then-write transaction fails with "database is locked" when another worker
@@ -48,38 +51,55 @@ def _tune_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def on_begin(connection):
-        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+    if transactions:
+        @event.listens_for(engine, "begin")
+        def on_begin(connection):
+            mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def engine() -> Engine:
     return current_app.extensions["quiz_db"]["engine"]
 
 
+def dispose(app) -> None:
+    """Close every pooled connection of the app."""
+    for name in ("engine", "autocommit"):
+        app.extensions["quiz_db"][name].dispose()
+
+
+def connection() -> Connection:
+    """The request's connection, in autocommit: every statement on it stands alone.
+
+    Quiz pages need no more: a page is read with one SELECT and saved with one UPDATE. Closed
+    when the app context ends.
+    """
+    if "db_connection" not in g:
+        g.db_connection = current_app.extensions["quiz_db"]["autocommit"].connect()
+    return g.db_connection
+
+
 def session() -> Session:
-    """The request's session for reading; closed when the app context ends."""
+    """An ORM session for reading, on the request's connection; closed when the app context ends."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["quiz_db"]["read"]()
+        g.db_session = Session(connection(), expire_on_commit=False)
     return g.db_session
 
 
 @contextmanager
 def writing():
     """A write transaction, committed at the end of the block (BEGIN IMMEDIATE on SQLite)."""
-    # Hand the read session's connection back first: a request holding one connection while
+    # Hand the request's connection back first: a request holding one connection while
     # waiting for another deadlocks once every pooled connection is held that way.
-    if "db_session" in g:
-        g.db_session.close()
+    close_connection()
     with current_app.extensions["quiz_db"]["write"].begin() as write_session:
         yield write_session
 
 
-def close_session(_exception=None) -> None:
-    db_session = g.pop("db_session", None)
-    if db_session is not None:
-        db_session.close()
+def close_connection(_exception=None) -> None:
+    for name in ("db_session", "db_connection"):
+        if (held := g.pop(name, None)) is not None:
+            held.close()
 
 
 def alembic_config(connection) -> Config:
@@ -118,16 +138,12 @@ def init_app(app) -> None:
     if url.startswith("sqlite"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     db_engine = make_engine(url)
-    # Reads on PostgreSQL in autocommit: each is one statement, and a transaction around it would
-    # cost two more round trips (BEGIN, and ROLLBACK when the session closes) on every request.
-    # SQLite keeps its own BEGIN handling (see _tune_sqlite); there the calls are in-process.
-    read_engine = db_engine
-    if not url.startswith("sqlite"):
-        read_engine = db_engine.execution_options(isolation_level="AUTOCOMMIT")
     app.extensions["quiz_db"] = {
         "engine": db_engine,
-        "read": sessionmaker(read_engine, expire_on_commit=False),
+        # The request connection: a transaction around a single statement would cost a BEGIN and
+        # a ROLLBACK or COMMIT more on every request (round trips, on PostgreSQL).
+        "autocommit": make_engine(url, autocommit=True),
         "write": sessionmaker(db_engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False),
     }
-    app.teardown_appcontext(close_session)
+    app.teardown_appcontext(close_connection)
     app.cli.add_command(db_cli)

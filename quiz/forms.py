@@ -57,15 +57,19 @@ def _skip_if_unanswered(form, field):
         raise StopValidation()
 
 
+def choices(bank: Bank, question) -> dict[str, str]:
+    """A question's options, value -> label: the agree scale for statements, else its own."""
+    if getattr(question, "kind", None) == "likert":
+        return {str(value): label for value, label in enumerate(bank.scale, start=1)}
+    return {option.key: option.text for option in question.options}
+
+
 def _field(bank: Bank, question):
     needed = [InputRequired(REQUIRED_MESSAGE)] if getattr(question, "required", True) else [_skip_if_unanswered]
-    if getattr(question, "kind", None) == "likert":
-        choices = {str(value): label for value, label in enumerate(bank.scale, start=1)}
-    else:
-        choices = {option.key: option.text for option in question.options}
+    options = choices(bank, question)
     if getattr(question, "multiple", False):
-        return CheckboxesField(question.text, choices=choices, validators=[*needed, _exclusive(question)])
-    return RadioField(question.text, choices=choices, validators=needed)
+        return CheckboxesField(question.text, choices=options, validators=[*needed, _exclusive(question)])
+    return RadioField(question.text, choices=options, validators=needed)
 
 
 def page_form(bank: Bank, page: Page) -> type[FlaskForm]:

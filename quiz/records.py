@@ -1,9 +1,14 @@
-"""Reading and writing attempts and groups. Every write runs in a db.writing() transaction."""
+"""Reading and writing attempts and groups.
+
+Quiz pages read and save with one statement each on the request's connection (db.connection());
+every other write runs in a db.writing() transaction.
+"""
 from __future__ import annotations
 
 from datetime import datetime
 from datetime import timedelta
 
+from sqlalchemy import Row
 from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import func
@@ -11,54 +16,97 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from . import tokens
 from .models import Attempt
 from .models import BankVersion
 from .models import Group
+from .models import Json
 from .models import utcnow
 
 
-# The statements of every request, built once: building them costs more than running them.
-_FIND_ATTEMPT = select(Attempt).where(Attempt.token_hash == bindparam("token_hash"))
+class merge_patch(FunctionElement):
+    """A JSON object with an RFC 7396 merge patch applied: keys patched to null are removed.
+
+    Done by the database, so saving a page changes only that page's answers, in one statement:
+    two tabs saving two pages at once both keep their answers.
+    """
+
+    type = Json
+    inherit_cache = True
+
+
+@compiles(merge_patch, "sqlite")
+def _merge_patch_sqlite(element, compiler, **kw):
+    return f"json_patch({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(merge_patch, "postgresql")
+def _merge_patch_postgresql(element, compiler, **kw):
+    target, patch = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"jsonb_strip_nulls({target} || {patch})"
+
+
+# The statements of every quiz page, built once: building them costs more than running them.
 _attempts = Attempt.__table__
-_SAVE_ANSWERS = (
+_groups = Group.__table__
+_FIND_PROGRESS = (
+    select(_attempts.c.id, _attempts.c.token_hash, _attempts.c.answers, _attempts.c.bank_digest,
+           _attempts.c.finished_at, _groups.c.name.label("group_name"))
+    .outerjoin(_groups, _groups.c.id == _attempts.c.group_id)
+    .where(_attempts.c.token_hash == bindparam("token_hash"))
+)
+_SAVE_PAGE = (
     update(_attempts)
     .where(_attempts.c.id == bindparam("attempt_id"), _attempts.c.finished_at.is_(None))
     .values(
-        answers=bindparam("new_answers", type_=_attempts.c.answers.type),
+        answers=merge_patch(_attempts.c.answers, bindparam("patch", type_=Json)),
         updated_at=bindparam("now", type_=_attempts.c.updated_at.type),
     )
+    .returning(_attempts.c.answers)
 )
 
 
 def find_attempt(db: Session, token: str | None) -> Attempt | None:
+    """The whole attempt behind a private link, report included."""
     if not tokens.plausible(token):
         return None
-    attempt = db.scalar(_FIND_ATTEMPT, {"token_hash": tokens.token_hash(token)})
+    attempt = db.scalar(select(Attempt).where(Attempt.token_hash == tokens.token_hash(token)))
     return attempt if attempt and tokens.matches(token, attempt.token_hash) else None
 
 
-def start_attempt(db: Session, bank, group: Group | None = None, client_name: str | None = None):
+def find_progress(connection: Connection, token: str | None) -> Row | None:
+    """What a quiz page needs of an attempt, in one row: id, answers, bank_digest, finished_at, group_name."""
+    if not tokens.plausible(token):
+        return None
+    row = connection.execute(_FIND_PROGRESS, {"token_hash": tokens.token_hash(token)}).first()
+    return row if row and tokens.matches(token, row.token_hash) else None
+
+
+def start_attempt(db: Session, bank, group: Group | None = None, client_name: str | None = None,
+                  answers: dict | None = None):
     """A new attempt and the token of its private link (shown to the person, never stored)."""
     token = tokens.new_token()
     store_bank_version(db, bank)
     attempt = Attempt(
         token_hash=tokens.token_hash(token), group_id=group.id if group else None,
-        client_name=client_name or None, answers={}, bank_version=bank.version, bank_digest=bank.digest,
+        client_name=client_name or None, answers=answers or {}, bank_version=bank.version, bank_digest=bank.digest,
     )
     db.add(attempt)
     db.flush()
     return attempt, token
 
 
-def save_answers(db: Session, attempt_id: int, answers: dict) -> bool:
-    """Store the answers so far; False when the attempt is gone or already finished."""
-    # Core, not an ORM bulk update: nothing in this session needs synchronising with it.
-    values = {"attempt_id": attempt_id, "new_answers": answers, "now": utcnow()}
-    result = db.connection().execute(_SAVE_ANSWERS, values)
-    return result.rowcount == 1
+def save_page(connection: Connection, attempt_id: int, questions, given: dict) -> dict | None:
+    """Replace one page's answers (a question left out is cleared) and return all the answers;
+    None when the attempt is gone or already finished."""
+    patch = {qid: given.get(qid) for qid in questions}
+    values = {"attempt_id": attempt_id, "patch": patch, "now": utcnow()}
+    return connection.execute(_SAVE_PAGE, values).scalar()
 
 
 def finish_attempt(db: Session, attempt_id: int, answers: dict, report: dict) -> bool:

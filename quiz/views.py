@@ -24,16 +24,16 @@ from . import db
 from . import forms
 from . import records
 from .limits import limit
-from .models import Group
 from .scoring import build_report
 
 bp = Blueprint("quiz", __name__)
 
 
 def current_attempt():
-    """The attempt this browser is working on, if any (looked up once per request)."""
+    """What the quiz needs of this browser's attempt, if any (one row, looked up once per request)."""
     if "attempt" not in g:
-        g.attempt = records.find_attempt(db.session(), session.get("attempt"))
+        token = session.get("attempt")
+        g.attempt = records.find_progress(db.connection(), token) if token else None
     return g.attempt
 
 
@@ -71,22 +71,38 @@ def attempt_or_404(token: str):
     return attempt
 
 
+def page_questions(bank, page, answers: dict | None = None, form=None) -> list[tuple]:
+    """(question, values ticked, errors) for each question of a page: from the saved answers, or
+    from a posted form (only offered values count as ticked)."""
+    rows = []
+    for qid in page.questions:
+        if form is None:
+            value, errors = answers.get(qid), ()
+            ticked = frozenset(value if isinstance(value, list) else [value] if value else [])
+        else:
+            field = form[forms.field_name(qid)]
+            value, errors = field.data, field.errors
+            chosen = value if isinstance(value, list) else [value]
+            ticked = frozenset(v for v in chosen if isinstance(v, str) and v in field.choices)
+        rows.append((bank.questions[qid], ticked, errors))
+    return rows
+
+
 QUESTION_CACHE_SIZE = 4096
 _question_cache: dict[tuple, str] = {}
 
 
-def question_html(bank, question, field, number: int):
+def question_html(bank, question, number: int, ticked: frozenset, errors) -> str:
     """A question's markup. Without errors it depends only on the bank, the question, its number and
     the options ticked, so it is made once per bank and answer and then reused (a page has dozens
     of inputs to escape and write; this was most of a quiz page's time)."""
     render = get_template_attribute("_macros.html", "question")
-    if field.errors:
-        return render(question, field, number)
-    ticked = tuple(value for value, _, checked, _ in field.iter_choices() if checked)
+    if errors:
+        return render(question, number, forms.choices(bank, question), ticked, errors)
     key = (bank.digest, question.id, number, ticked)
     html = _question_cache.get(key)
     if html is None:
-        html = render(question, field, number)
+        html = render(question, number, forms.choices(bank, question), ticked, errors)
         if len(_question_cache) >= QUESTION_CACHE_SIZE:
             _question_cache.clear()
         _question_cache[key] = html
@@ -102,17 +118,14 @@ def first_unfinished_step(bank, answers) -> int | None:
     return None
 
 
-def _render_page(step: int, form, status: int = 200, notice: str | None = None, offline: bool = False):
+def _render_page(step: int, questions, status: int = 200, notice: str | None = None, offline: bool = False):
     """A quiz page; `offline` renders it without touching the database (it is unreachable)."""
     bank = (g.get("bank") or current_app.extensions["quiz_banks"].current()) if offline else current_bank()
-    page = bank.pages[step - 1]
     attempt = None if offline else current_attempt()
-    questions = [(bank.questions[qid], form[forms.field_name(qid)]) for qid in page.questions]
     resume_url = url_for(".resume", token=session["attempt"], _external=True) if attempt else None
-    group = db.session().get(Group, attempt.group_id) if attempt and attempt.group_id else None
     return render_private(
-        "quiz/page.html", status, bank=bank, page=page, step=step, steps=len(bank.pages), form=form,
-        questions=questions, notice=notice, resume_url=resume_url, group=group,
+        "quiz/page.html", status, bank=bank, page=bank.pages[step - 1], step=step, steps=len(bank.pages),
+        questions=questions, notice=notice, resume_url=resume_url, group_name=attempt and attempt.group_name,
     )
 
 
@@ -122,40 +135,50 @@ def landing():
     return render_template("quiz/landing.html", bank=current_bank(), started=attempt is not None)
 
 
-@bp.route("/quiz/<int:step>", methods=["GET", "POST"])
-@limit("ANSWERS")
-def page(step: int):
+def _open_page(step: int):
+    """The bank, page and attempt of /quiz/<step>: not found past the last page, the report once finished."""
     bank = current_bank()
     if not 1 <= step <= len(bank.pages):
         abort(404)
     attempt = current_attempt()
     if attempt is not None and attempt.finished_at is not None:
-        return redirect(url_for(".report", token=session["attempt"]), 303)
-    page = bank.pages[step - 1]
-    form_class = page_form_class(step)
-    answers = dict(attempt.answers) if attempt else {}
-    if request.method == "GET":
-        return _render_page(step, form_class(data=forms.form_data(answers, page)))
+        abort(redirect(url_for(".report", token=session["attempt"]), 303))
+    return bank, bank.pages[step - 1], attempt
 
-    form = form_class()
+
+@bp.get("/quiz/<int:step>")
+def page(step: int):
+    bank, page, attempt = _open_page(step)
+    return _render_page(step, page_questions(bank, page, answers=attempt.answers if attempt else {}))
+
+
+@bp.post("/quiz/<int:step>")
+@limit("ANSWERS")
+def save_page(step: int):
+    bank, page, attempt = _open_page(step)
+    form = page_form_class(step)()
     complete = form.validate()
-    for qid in page.questions:  # a cleared tick box must clear the saved answer too
-        answers.pop(qid, None)
-    answers.update(forms.saved_answers(form, page))
-    with db.writing() as write:
-        if attempt is None:
-            attempt, session["attempt"] = records.start_attempt(write, bank)
-        records.save_answers(write, attempt.id, answers)
-    g.attempt = attempt
+    given = forms.saved_answers(form, page)
+    if attempt is None:
+        with db.writing() as write:
+            started, session["attempt"] = records.start_attempt(write, bank, answers=given)
+        attempt_id, answers = started.id, given
+    else:
+        attempt_id, answers = attempt.id, records.save_page(db.connection(), attempt.id, page.questions, given)
+        if answers is None:  # finished in another tab since this page was shown, or deleted
+            g.pop("attempt")
+            gone = current_attempt() is None
+            return redirect(url_for(".landing") if gone else url_for(".report", token=session["attempt"]), 303)
 
     if request.form.get("action") == "back":
         # Back never asks for missing answers: what is valid is kept, the rest can wait.
         return redirect(url_for(".page", step=step - 1) if step > 1 else url_for(".landing"), 303)
     if not complete:
-        return _render_page(step, form, status=422)
+        g.pop("attempt", None)  # a new attempt has a resume link to show now
+        return _render_page(step, page_questions(bank, page, form=form), status=422)
     if step < len(bank.pages):
         return redirect(url_for(".page", step=step + 1), 303)
-    return finish(attempt.id, answers)
+    return finish(attempt_id, answers)
 
 
 def finish(attempt_id: int, answers: dict):
@@ -183,7 +206,9 @@ def my_report():
 @limit("TOKENS")
 def resume(token: str):
     """The "continue later" link: take the attempt up in this browser, then drop the token from the URL."""
-    attempt = attempt_or_404(token)
+    attempt = records.find_progress(db.connection(), token)
+    if attempt is None:
+        abort(404)
     session["attempt"], g.attempt = token, attempt
     if attempt.finished_at is not None:
         return private(redirect(url_for(".report", token=token), 303))
@@ -225,7 +250,7 @@ def restart():
 
 def _same_page_again(status: int, notice: str, offline: bool = False):
     """The quiz page just posted, re-rendered with the answers just given; None elsewhere."""
-    if request.endpoint != "quiz.page" or request.method != "POST":
+    if request.endpoint != "quiz.save_page":
         return None
     source = current_app.extensions["quiz_banks"]
     bank = (g.get("bank") or source.current()) if offline else current_bank()
@@ -233,7 +258,8 @@ def _same_page_again(status: int, notice: str, offline: bool = False):
     if not 1 <= step <= len(bank.pages):
         return None
     form = source.forms(bank)[step - 1]()  # bound to the posted answers
-    return _render_page(step, form, status=status, notice=notice, offline=offline)
+    questions = page_questions(bank, bank.pages[step - 1], form=form)
+    return _render_page(step, questions, status=status, notice=notice, offline=offline)
 
 
 @bp.app_errorhandler(CSRFError)

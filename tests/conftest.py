@@ -77,7 +77,7 @@ def app(database_url):
     })
     db.upgrade(app.extensions["quiz_db"]["engine"])
     yield app
-    app.extensions["quiz_db"]["engine"].dispose()
+    db.dispose(app)
 
 
 @pytest.fixture

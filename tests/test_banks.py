@@ -39,7 +39,7 @@ def live(tmp_path, database_url):
     })
     db.upgrade(app.extensions["quiz_db"]["engine"])
     yield app, path
-    app.extensions["quiz_db"]["engine"].dispose()
+    db.dispose(app)
 
 
 def test_an_edit_is_served_without_a_restart(live):
@@ -107,7 +107,7 @@ def test_another_instance_finishes_an_old_version_from_the_database(live, tmp_pa
     for step in range(2, len(bank.pages) + 1):
         response = post_page(twin, step, page_answers(bank, step))
     report = twin.get(response.headers["Location"]).get_data(as_text=True)
-    other.extensions["quiz_db"]["engine"].dispose()
+    db.dispose(other)
     assert f"quiz version {bank.version}" in report
 
 

@@ -96,7 +96,7 @@ def test_page_posted_while_the_database_is_down_keeps_its_answers_and_saves_once
         assert stored_answers(url) == [first | second]
         assert client.get("/quiz/3").status_code == 200
     finally:
-        app.extensions["quiz_db"]["engine"].dispose()
+        db.dispose(app)
 
 
 def test_rate_limits_fall_back_to_memory_per_process_when_redis_is_down(tmp_path, caplog):
@@ -128,6 +128,6 @@ def test_rate_limits_fall_back_to_memory_per_process_when_redis_is_down(tmp_path
         assert client.get("/quiz/1").status_code in (200, 303)  # other pages are not held up
         assert "falling back to in-memory storage" in caplog.text  # Redis was tried, and failed
     finally:
-        app.extensions["quiz_db"]["engine"].dispose()
+        db.dispose(app)
         # The Limiter is one object per process: leave it as the next test's app expects it.
         limits.limiter._storage_dead = False

@@ -26,7 +26,7 @@ def limited(tmp_path):
     })
     db.upgrade(app.extensions["quiz_db"]["engine"])
     yield app
-    app.extensions["quiz_db"]["engine"].dispose()
+    db.dispose(app)
 
 
 def test_security_headers_on_every_kind_of_response(client):

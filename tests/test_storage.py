@@ -122,7 +122,7 @@ def test_report_stays_as_it_was_after_questions_yaml_changes(app, client, bank, 
                           "QUESTIONS_PATH": str(edited)})
     assert changed.extensions["quiz_banks"].current().version == "2099.1"
     after = changed.test_client().get(report_url).get_data(as_text=True)
-    changed.extensions["quiz_db"]["engine"].dispose()
+    db.dispose(changed)
     strip = lambda html: re.sub(r'name="csrf_token" value="[^"]+"', "", html)  # noqa: E731
     assert strip(after) == strip(before)
     assert "Patient empathy and service" in after and "Caring for patients" not in after

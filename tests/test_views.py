@@ -186,6 +186,7 @@ def test_pages_carry_a_strict_policy_and_no_inline_script_or_style(client, bank)
 
 def test_bank_text_is_escaped(tmp_path, database_url):
     from quiz import create_app
+    from quiz import db
     from quiz.bank import DEFAULT_PATH
 
     text = DEFAULT_PATH.read_text().replace(
@@ -195,5 +196,6 @@ def test_bank_text_is_escaped(tmp_path, database_url):
     path.write_text(text)
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "QUESTIONS_PATH": str(path), "DATABASE_URL": database_url})
     html = app.test_client().get("/").get_data(as_text=True)
+    db.dispose(app)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

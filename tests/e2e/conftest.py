@@ -49,7 +49,7 @@ def app(tmp_path_factory):
     })
     db.upgrade(app.extensions["quiz_db"]["engine"])
     yield app
-    app.extensions["quiz_db"]["engine"].dispose()
+    db.dispose(app)
 
 
 @pytest.fixture(scope="session")
