@@ -49,6 +49,8 @@ def _tune_sqlite(engine: Engine, transactions: bool) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if not transactions:
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
     if transactions:

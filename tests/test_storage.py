@@ -202,6 +202,41 @@ def test_the_same_attempt_finished_twenty_times_at_once_is_stored_once(app, clie
     assert attempt.finished_at is not None
 
 
+def test_pages_saved_at_once_from_several_tabs_all_keep_their_answers(app, client, bank):
+    """Each save changes only its own page's answers, in the database: none overwrites another."""
+    post_page(client, 1, page_answers(bank, 1))
+    cookie = client.get_cookie("session").value
+    token = csrf_token(client.get("/quiz/2").get_data(as_text=True))
+    tabs = []
+    for _ in range(2, len(bank.pages)):
+        tab = app.test_client()
+        tab.set_cookie("session", cookie)
+        tabs.append(tab)
+    responses = _in_threads([
+        (lambda tab=tab, step=step: post_page(tab, step, page_answers(bank, step), token=token))
+        for step, tab in enumerate(tabs, start=2)
+    ])
+    assert [r.status_code for r in responses] == [303] * len(tabs)
+    [attempt] = rows(app)
+    expected = {}
+    for step in range(1, len(bank.pages)):
+        expected |= page_answers(bank, step)
+    assert attempt.answers == expected
+
+
+def test_page_saves_skip_the_fsync_that_stored_results_keep(tmp_path):
+    """SQLite: a page save may be lost to a power cut (never to a crashed worker); a result may not."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}"})
+    engines = app.extensions["quiz_db"]
+    try:
+        with engines["autocommit"].connect() as page_saves, engines["engine"].connect() as results:
+            assert page_saves.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+            assert results.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+            assert page_saves.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    finally:
+        db.dispose(app)
+
+
 def test_purge_removes_only_what_is_past_retention(app, bank, runner):
     from datetime import timedelta
 
