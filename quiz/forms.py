@@ -72,9 +72,16 @@ def _field(bank: Bank, question):
     return RadioField(question.text, choices=options, validators=needed)
 
 
+class PageForm(FlaskForm):
+    class Meta:
+        # CSRFProtect checks the token of every POST before any view runs, and the page template
+        # writes the token itself, so the form would only sign a token nobody reads.
+        csrf = False
+
+
 def page_form(bank: Bank, page: Page) -> type[FlaskForm]:
     fields = {field_name(qid): _field(bank, bank.questions[qid]) for qid in page.questions}
-    return type("PageForm", (FlaskForm,), fields)
+    return type("PageForm", (PageForm,), fields)
 
 
 def page_forms(bank: Bank) -> list[type[FlaskForm]]:

@@ -4,7 +4,10 @@ If Redis goes away, Flask-Limiter falls back to per-process memory instead of fa
 """
 from __future__ import annotations
 
+import time
+
 from flask import current_app
+from flask import make_response
 from flask import render_template
 from flask import request
 from flask_limiter import Limiter
@@ -41,11 +44,14 @@ def _not_counted() -> bool:
 
 
 def too_many_requests(error):
-    return render_template(
+    response = make_response(render_template(
         "error.html", code=429, title="Please slow down",
         advice="Too many requests came from your network in a short time. Wait a minute and try "
         "again; nothing you saved is lost.",
-    ), 429
+    ), 429)
+    if (breached := limiter.current_limit) is not None:
+        response.headers["Retry-After"] = str(max(1, int(breached.reset_at - time.time())))
+    return response
 
 
 def init_app(app) -> None:
@@ -53,6 +59,8 @@ def init_app(app) -> None:
     app.config.setdefault("RATELIMIT_ENABLED", True)
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # No X-RateLimit-* headers: on every counted request they cost a second look at the limit store
+    # (a Redis round trip across instances), and browsers ignore them. A 429 says when to retry.
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
     app.register_error_handler(429, too_many_requests)

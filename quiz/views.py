@@ -96,17 +96,21 @@ def question_html(bank, question, number: int, ticked: frozenset, errors) -> str
     """A question's markup. Without errors it depends only on the bank, the question, its number and
     the options ticked, so it is made once per bank and answer and then reused (a page has dozens
     of inputs to escape and write; this was most of a quiz page's time)."""
-    render = get_template_attribute("_macros.html", "question")
     if errors:
-        return render(question, number, forms.choices(bank, question), ticked, errors)
+        return _render_question(bank, question, number, ticked, errors)
     key = (bank.digest, question.id, number, ticked)
     html = _question_cache.get(key)
     if html is None:
-        html = render(question, number, forms.choices(bank, question), ticked, errors)
+        html = _render_question(bank, question, number, ticked, errors)
         if len(_question_cache) >= QUESTION_CACHE_SIZE:
             _question_cache.clear()
         _question_cache[key] = html
     return html
+
+
+def _render_question(bank, question, number, ticked, errors) -> str:
+    render = get_template_attribute("_macros.html", "question")
+    return render(question, number, forms.choices(bank, question), ticked, errors)
 
 
 def first_unfinished_step(bank, answers) -> int | None:
