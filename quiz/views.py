@@ -162,27 +162,31 @@ def save_page(step: int):
     bank, page, attempt = _open_page(step)
     form = page_form_class(step)()
     complete = form.validate()
-    given = forms.saved_answers(form, page)
-    if attempt is None:
-        with db.writing() as write:
-            started, session["attempt"] = records.start_attempt(write, bank, answers=given)
-        attempt_id, answers = started.id, given
-    else:
-        attempt_id, answers = attempt.id, records.save_page(db.connection(), attempt.id, page.questions, given)
-        if answers is None:  # finished in another tab since this page was shown, or deleted
-            g.pop("attempt")
-            gone = current_attempt() is None
-            return redirect(url_for(".landing") if gone else url_for(".report", token=session["attempt"]), 303)
+    saved = _store_page(bank, page, attempt, forms.saved_answers(form, page))
+    if saved is None:  # finished in another tab since this page was shown, or deleted
+        g.pop("attempt")
+        return redirect(url_for(".report", token=session["attempt"]) if current_attempt() else url_for(".landing"), 303)
 
     if request.form.get("action") == "back":
         # Back never asks for missing answers: what is valid is kept, the rest can wait.
         return redirect(url_for(".page", step=step - 1) if step > 1 else url_for(".landing"), 303)
     if not complete:
-        g.pop("attempt", None)  # a new attempt has a resume link to show now
         return _render_page(step, page_questions(bank, page, form=form), status=422)
     if step < len(bank.pages):
         return redirect(url_for(".page", step=step + 1), 303)
-    return finish(attempt_id, answers)
+    return finish(*saved)
+
+
+def _store_page(bank, page, attempt, given: dict) -> tuple[int, dict] | None:
+    """Save a page's valid answers, starting the attempt on its first page: (attempt id, every
+    answer so far), or None when the attempt was finished or deleted since the page was shown."""
+    if attempt is None:
+        with db.writing() as write:
+            started, session["attempt"] = records.start_attempt(write, bank, answers=given)
+        g.pop("attempt")  # looked up as missing; a re-shown page must now show its resume link
+        return started.id, given
+    answers = records.save_page(db.connection(), attempt.id, page.questions, given)
+    return None if answers is None else (attempt.id, answers)
 
 
 def finish(attempt_id: int, answers: dict):
