@@ -15,6 +15,7 @@ from . import cli
 from . import counselor
 from . import db
 from . import errors
+from . import forms
 from . import limits
 from . import security
 from . import views
@@ -82,6 +83,7 @@ def create_app(test_config=None):
     csrf.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals["question_html"] = views.question_html
+    app.jinja_env.globals["field_name"] = forms.field_name
     app.register_blueprint(views.bp)
     app.register_blueprint(counselor.bp)
     cli.init_app(app)

@@ -108,11 +108,6 @@ def saved_answers(form: FlaskForm, page: Page) -> dict:
     return answers
 
 
-def form_data(answers: dict, page: Page) -> dict:
-    """Prefill for a page from the answers saved so far."""
-    return {field_name(qid): answers[qid] for qid in page.questions if qid in answers}
-
-
 def clean_text(value) -> str | None:
     """Drop control characters (PostgreSQL refuses NUL) and surrounding space; keep line breaks."""
     if not isinstance(value, str):
