@@ -5,24 +5,38 @@ SQLite in the instance folder by default; PostgreSQL when DATABASE_URL names one
 """
 from __future__ import annotations
 
+import logging
 from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import wraps
 from pathlib import Path
 
 import click
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import current_app
 from flask import g
-from flask.cli import AppGroup
+from flask.cli import ScriptInfo
 from sqlalchemy import create_engine
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_MS = 5000
+UPGRADE_COMMAND = "flask --app quiz db upgrade"
+log = logging.getLogger(__name__)
+# Set while `flask db ...` loads the app: the one time an out-of-date schema must not stop it.
+_migrating: ContextVar[bool] = ContextVar("migrating", default=False)
+
+
+class SchemaNotReady(click.ClickException):
+    """The database cannot be used as it is; the message says what to run."""
 
 
 def make_engine(url: str, autocommit: bool = False) -> Engine:
@@ -125,15 +139,79 @@ def alembic_config(connection) -> Config:
 
 
 def upgrade(target: Engine) -> None:
-    """Bring the schema to the newest migration; migrations are the only way it changes."""
-    with target.begin() as connection:
+    """Bring the schema to the newest migration; migrations are the only way it changes.
+
+    On SQLite the whole upgrade is one BEGIN IMMEDIATE transaction, so workers starting at the
+    same moment take turns: the first migrates, the others then find nothing left to do.
+    """
+    with target.execution_options(sqlite_begin="IMMEDIATE").begin() as connection:
         command.upgrade(alembic_config(connection), "head")
 
 
-db_cli = AppGroup("db", help="Database migrations.")
+def is_up_to_date(connection) -> bool:
+    heads = ScriptDirectory.from_config(alembic_config(connection)).get_heads()
+    return set(MigrationContext.configure(connection).get_current_heads()) == set(heads)
+
+
+def prepare_schema(url: str, target: Engine) -> None:
+    """At start-up: migrate the default SQLite file; refuse any other database that is behind.
+
+    A SQLite file belongs to one host, so the app can migrate it safely itself (a fresh checkout
+    then just works). A shared database is migrated once per deploy by the operator; starting
+    against an old schema would fail on every save, so say what to run instead.
+    """
+    shown = target.url.render_as_string(hide_password=True)
+    if url.startswith("sqlite"):
+        try:
+            upgrade(target)
+        except DBAPIError as error:
+            raise SchemaNotReady(f"cannot create or update the SQLite database {shown}: {error.orig}") from None
+        return
+    try:
+        with target.connect() as connection:
+            ready = is_up_to_date(connection)
+    except DBAPIError as error:
+        # Unreachable now is an outage, not a deploy mistake: start, and answer 503 until it is back.
+        log.warning("could not check the database schema at start-up (%s); starting anyway", error.orig)
+        return
+    if not ready:
+        raise SchemaNotReady(
+            f"the database {shown} has migrations still to apply: run `{UPGRADE_COMMAND}` "
+            "(once per deploy, from one machine), then start the app again"
+        )
+
+
+def is_schema_error(error: Exception) -> bool:
+    """A missing table or column: the schema is behind the code, which waiting will not fix."""
+    text = str(getattr(error, "orig", "")).lower()
+    return "no such table" in text or "no such column" in text
+
+
+def with_migration_app(command_function):
+    """Run a `flask db` command in an app context, loading the app without the schema check."""
+
+    @wraps(command_function)
+    def run(*args, **kwargs):
+        token = _migrating.set(True)
+        try:
+            app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+        finally:
+            _migrating.reset(token)
+        with app.app_context():
+            return command_function(*args, **kwargs)
+
+    return run
+
+
+# A plugin command (see pyproject.toml), so it runs before the app's own start-up checks would
+# refuse an out-of-date database.
+@click.group("db", help="Database migrations.")
+def db_cli() -> None:
+    pass
 
 
 @db_cli.command("upgrade")
+@with_migration_app
 def upgrade_command() -> None:
     """Create or migrate the database to the newest schema."""
     upgrade(engine())
@@ -142,6 +220,7 @@ def upgrade_command() -> None:
 
 @db_cli.command("revision")
 @click.option("-m", "--message", required=True, help="what the migration changes")
+@with_migration_app
 def revision_command(message: str) -> None:
     """Write a new migration from the difference between the models and the database."""
     with engine().begin() as connection:
@@ -161,4 +240,5 @@ def init_app(app) -> None:
         "write": sessionmaker(db_engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False),
     }
     app.teardown_appcontext(close_connection)
-    app.cli.add_command(db_cli)
+    if not _migrating.get():
+        prepare_schema(url, db_engine)

@@ -10,7 +10,8 @@ MESSAGES = {
     405: ("That page cannot be used that way", "Go back and use the buttons on the page."),
     413: ("That was more than we can accept", "The form sent far more data than the quiz ever needs."),
     415: ("That kind of request is not accepted", "The quiz takes its answers from its own pages; go back and use them."),
-    500: ("Something went wrong on our side", "Your answers so far are kept. Please try again in a moment."),
+    500: ("Something went wrong on our side", "It has been logged for the people who run this site. "
+          "Your answers so far are kept."),
     503: ("We are briefly unavailable", "Your saved answers are safe. Please try again in a minute."),
 }
 

@@ -287,6 +287,8 @@ def csrf_error(error):
 @bp.app_errorhandler(PoolTimeout)
 def database_unavailable(error):
     """The database is down or overloaded: say so, and never lose the answers just given."""
+    if db.is_schema_error(error):
+        return schema_not_ready(error)
     current_app.logger.warning("database unavailable: %s", error.__class__.__name__)
     return _same_page_again(
         503, "We could not save this page just now. Your answers are still here: "
@@ -295,3 +297,14 @@ def database_unavailable(error):
         "error.html", code=503, title="We are briefly unavailable",
         advice="We could not reach our database. Your saved answers are safe; please try again in a minute.",
     ), 503)
+
+
+def schema_not_ready(error):
+    """The tables are missing or old: a set-up mistake that no retry fixes, so none is suggested."""
+    current_app.logger.error("the database schema is not up to date (%s): run `%s`", error.orig, db.UPGRADE_COMMAND)
+    notice = ("This page could not be saved because the quiz is not set up correctly on our side. "
+              "Your answers are still here; the problem has been logged for the people who run this site.")
+    return _same_page_again(500, notice, offline=True) or (render_template(
+        "error.html", code=500, title="This quiz is not set up correctly",
+        advice="The problem is on our side and has been logged for the people who run this site.",
+    ), 500)

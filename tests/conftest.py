@@ -68,14 +68,23 @@ def database_url(request, tmp_path):
         connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
 
 
+def migrate(url: str) -> None:
+    """What a deploy does before starting the app (`flask db upgrade`); SQLite migrates itself."""
+    engine = db.make_engine(url)
+    try:
+        db.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def app(database_url):
+    migrate(database_url)
     # CSRF stays on: the tests post forms the way a browser does, token included.
     app = create_app({
         "TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
         "RATELIMIT_ENABLED": False,  # tests/test_limits.py turns it on where it is the point
     })
-    db.upgrade(app.extensions["quiz_db"]["engine"])
     yield app
     db.dispose(app)
 

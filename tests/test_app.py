@@ -8,12 +8,14 @@ from quiz import instance_secret_key
 from quiz.bank import DEFAULT_PATH
 
 
-def test_config_comes_from_prefixed_environment(monkeypatch):
+def test_config_comes_from_prefixed_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'quiz.db'}")
     monkeypatch.setenv("FLASK_SECRET_KEY", "from-env")
     assert create_app().config["SECRET_KEY"] == "from-env"
 
 
-def test_test_config_overrides_environment(monkeypatch):
+def test_test_config_overrides_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'quiz.db'}")
     monkeypatch.setenv("FLASK_SECRET_KEY", "from-env")
     assert create_app({"SECRET_KEY": "given"}).config["SECRET_KEY"] == "given"
 

@@ -6,6 +6,7 @@ import os
 import re
 
 import pytest
+from conftest import migrate
 from conftest import page_answers
 from conftest import post_page
 
@@ -33,11 +34,11 @@ def live(tmp_path, database_url):
     """An app whose questions.yaml is a copy we can edit, checked on every request."""
     path = tmp_path / "questions.yaml"
     path.write_text(DEFAULT_PATH.read_text())
+    migrate(database_url)
     app = create_app({
         "TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": database_url, "RATELIMIT_ENABLED": False,
         "QUESTIONS_PATH": str(path), "BANK_CHECK_SECONDS": 0,
     })
-    db.upgrade(app.extensions["quiz_db"]["engine"])
     yield app, path
     db.dispose(app)
 

@@ -10,6 +10,7 @@ import secrets
 import pytest
 from conftest import POSTGRES_URL
 from conftest import csrf_token
+from conftest import migrate
 from conftest import page_answers
 from conftest import post_page
 from sqlalchemy import create_engine
@@ -62,9 +63,9 @@ def stored_answers(url: str) -> list[dict]:
 def test_page_posted_while_the_database_is_down_keeps_its_answers_and_saves_once_it_is_back(outage_database):
     url, reachable = outage_database
     # Not TESTING: errors are handled exactly as in production, never propagated to the test.
+    migrate(url)
     app = create_app({"SECRET_KEY": "faults-secret", "DATABASE_URL": url, "RATELIMIT_ENABLED": False})
     try:
-        db.upgrade(app.extensions["quiz_db"]["engine"])
         client = app.test_client()
         bank = app.extensions["quiz_banks"].current()
         first, second = page_answers(bank, 1), page_answers(bank, 2)
@@ -107,7 +108,6 @@ def test_rate_limits_fall_back_to_memory_per_process_when_redis_is_down(tmp_path
         "LIMIT_TOKENS": "4 per minute",
     })
     try:
-        db.upgrade(app.extensions["quiz_db"]["engine"])
         client = app.test_client()
         bank = app.extensions["quiz_banks"].current()
         statuses = [client.get("/").status_code]

@@ -24,7 +24,6 @@ def limited(tmp_path):
         "LIMIT_TOKENS": "3 per minute", "LIMIT_ANSWERS": "4 per minute", "LIMIT_GROUPS": "2 per hour",
         "PROXY_COUNT": 1,
     })
-    db.upgrade(app.extensions["quiz_db"]["engine"])
     yield app
     db.dispose(app)
 

@@ -4,6 +4,7 @@ import re
 from html import unescape
 
 from conftest import csrf_token
+from conftest import migrate
 from conftest import page_answers
 from conftest import post_page
 
@@ -194,6 +195,7 @@ def test_bank_text_is_escaped(tmp_path, database_url):
     )
     path = tmp_path / "questions.yaml"
     path.write_text(text)
+    migrate(database_url)
     app = create_app({"TESTING": True, "SECRET_KEY": "x", "QUESTIONS_PATH": str(path), "DATABASE_URL": database_url})
     html = app.test_client().get("/").get_data(as_text=True)
     db.dispose(app)

@@ -47,7 +47,6 @@ def app(tmp_path_factory):
         # Every test posts from 127.0.0.1; tests/test_limits.py covers the limits.
         "RATELIMIT_ENABLED": False,
     })
-    db.upgrade(app.extensions["quiz_db"]["engine"])
     yield app
     db.dispose(app)
 
