@@ -12,13 +12,17 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 from typing import Literal
+from typing import Union
 
 from pydantic import BaseModel
 from pydantic import ConfigDict
+from pydantic import Discriminator
 from pydantic import Field
 from pydantic import PrivateAttr
 from pydantic import StringConstraints
+from pydantic import Tag
 from pydantic import ValidationError
+from pydantic import model_validator
 
 from . import checks
 from . import yamlpos
@@ -26,12 +30,13 @@ from . import yamlpos
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Score = Annotated[int, Field(ge=0, le=100)]
+ScaleValue = Annotated[int, Field(ge=1, le=5)]
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "questions.yaml"
-# Rough reading-and-answering times, used only for the "about N minutes" estimate.
-SECONDS_PER_LIKERT = 12
-SECONDS_PER_SCENARIO = 45
-SECONDS_PER_PROFILE = 10
+# Typical reading-and-answering times, used only for the "about N minutes" estimate.
+SECONDS_PER_STATEMENT = 9
+SECONDS_PER_SCENARIO = 40
+SECONDS_PER_PROFILE = 8
 
 
 class Model(BaseModel):
@@ -45,6 +50,17 @@ class Option(Model):
     points: int | None = Field(default=None, ge=0, le=3)
 
 
+class Range(Model):
+    """A stretch of the 0-100 scale with its name; `tone` picks its colour on every page."""
+
+    id: Id
+    label: Text
+    min: Score
+    max: Score
+    tone: Literal["high", "middle", "low"]
+    headline: str = ""
+
+
 class Dimension(Model):
     id: Id
     label: Text
@@ -55,15 +71,21 @@ class Dimension(Model):
     weight: float = Field(default=1.0, ge=0)
     strength: Text
     build: list[Text] = Field(min_length=1)
+    # How precise the score is until enough real results exist (see `precision` below).
+    reliability: float = Field(gt=0, lt=1)
+    score_sd: float = Field(gt=0, le=50)
+    # A context dimension is its own result, with its own words for each range.
+    labels: list[Range] | None = None
 
 
 class Item(Model):
     id: Id
-    dimension: Id
-    kind: Literal["likert", "scenario"]
+    kind: Literal["likert", "scenario", "attention"]
     text: Text
+    dimension: Id | None = None  # every scored item has one; attention checks have none
     reverse: bool = False
     options: list[Option] = []
+    expect: ScaleValue | None = None  # attention checks: the one answer the statement asks for
     source: Text
 
 
@@ -86,28 +108,125 @@ class Page(Model):
     questions: list[Id] = Field(min_length=1)
 
 
-class Range(Model):
-    id: Id
-    label: Text
-    min: Score
-    max: Score
-    headline: str = ""
+# --- conditions: when a step, career or band cap applies ----------------------------------------
+# Each kind is its own model, told apart by the one key that names it; nothing here is evaluated
+# as code.
 
 
-class Flag(Model):
-    id: Id
-    item: Id
-    answers: list[Annotated[int, Field(ge=1, le=5)]] = Field(min_length=1)
-    title: Text
-    tip: Text
+class AnswerCondition(Model):
+    """A profile answer is (`in`) or is not (`not_in`) one of some options."""
+
+    answer: Id
+    in_: list[Id] | None = Field(default=None, alias="in")
+    not_in: list[Id] | None = None
+
+    @model_validator(mode="after")
+    def _one_test(self):
+        if (self.in_ is None) == (self.not_in is None):
+            raise ValueError("an `answer` condition needs exactly one of `in` or `not_in`")
+        return self
+
+
+class ScoreCondition(Model):
+    """A dimension's score, or the skills score (`score: skills`), is in a range or has a label.
+
+    A `label` follows the cut-offs in score_labels (or the dimension's own labels), so a changed
+    cut-off changes the condition with it.
+    """
+
+    score: Id
+    at_least: Score | None = None
+    below: Score | None = None
+    label: list[Id] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _one_test(self):
+        bounded = self.at_least is not None or self.below is not None
+        if bounded == (self.label is not None):
+            raise ValueError("a `score` condition needs `at_least` and/or `below`, or `label`, not both")
+        return self
+
+
+class LowestSkillCondition(Model):
+    """At least one skill dimension has one of these labels (e.g. the "area to build" one)."""
+
+    any_skill_labelled: list[Id] = Field(min_length=1)
+
+
+class FlagsCondition(Model):
+    """At least this many things to check were raised (strong ones only, unless `counting: any`)."""
+
+    flags_at_least: int = Field(ge=1)
+    counting: Literal["strong", "any"] = "strong"
+
+
+class BandCondition(Model):
+    band: list[Id] = Field(min_length=1)
+
+
+class AllCondition(Model):
+    all: list[Condition] = Field(min_length=1)
+
+
+class AnyCondition(Model):
+    any: list[Condition] = Field(min_length=1)
+
+
+CONDITION_KINDS = {
+    "answer": "answer condition", "score": "score condition", "any_skill_labelled": "lowest-skill condition",
+    "flags_at_least": "flags condition", "band": "band condition", "all": "all condition", "any": "any condition",
+}
+
+
+def condition_kind(value) -> str | None:
+    """The tag of the one condition key present; None (an error) for none or several."""
+    if isinstance(value, BaseModel):
+        value = value.model_dump(by_alias=True)
+    if not isinstance(value, dict):
+        return None
+    present = [CONDITION_KINDS[key] for key in CONDITION_KINDS if key in value]
+    return present[0] if len(present) == 1 else None
+
+
+Condition = Annotated[
+    Union[
+        Annotated[AnswerCondition, Tag("answer condition")],
+        Annotated[ScoreCondition, Tag("score condition")],
+        Annotated[LowestSkillCondition, Tag("lowest-skill condition")],
+        Annotated[FlagsCondition, Tag("flags condition")],
+        Annotated[BandCondition, Tag("band condition")],
+        Annotated[AllCondition, Tag("all condition")],
+        Annotated[AnyCondition, Tag("any condition")],
+    ],
+    Discriminator(condition_kind, custom_error_type="condition_kind", custom_error_message="unknown condition"),
+]
+# `all` and `any` hold conditions themselves: resolve that now, so their fields name real models.
+AllCondition.model_rebuild(force=True)
+AnyCondition.model_rebuild(force=True)
 
 
 class BandCap(Model):
     id: Id
     cap: Id
-    skill_score_below: Score | None = None
-    flags_at_least: int | None = Field(default=None, ge=1)
+    when: Condition
     reason: Text
+
+
+class Flag(Model):
+    """Something to check before committing, raised by an answer; never averaged into a score.
+
+    `strong` answers raise it firmly, `mild` ones gently (agree-scale values 1-5 for a statement,
+    option keys for a profile question).
+    """
+
+    id: Id
+    item: Id
+    strong: list[int | Id] = Field(min_length=1)
+    mild: list[int | Id] = []
+    title: Text
+    strong_text: Text
+    mild_text: str = ""
+    tip: Text
 
 
 class OppositePair(Model):
@@ -116,27 +235,30 @@ class OppositePair(Model):
 
 
 class Quality(Model):
-    agree_mean_at_least: float = Field(ge=1, le=5)
-    agree_note: Text
+    """When the answers look careless: a kind caution and no band headline, never a penalty."""
+
+    headline: Text  # shown instead of the band
+    attention_note: Text
     same_answer_sd_below: float = Field(ge=0)
     same_answer_note: Text
-    opposite_pairs: list[OppositePair]
-    opposite_pairs_at_least: int = Field(ge=1)
-    opposite_note: Text
+    inconsistency_at_least: float = Field(gt=0, le=4)
+    inconsistency_note: Text
+    opposite_pairs: list[OppositePair] = Field(min_length=1)
+    retake_note: Text
 
 
-class Condition(Model):
-    """One test on the profile, scores or band; `all`/`any` combine tests."""
+class Precision(Model):
+    """Where the ranges in the report come from: the dimensions' priors, then real results."""
 
-    all: list[Condition] | None = None
-    any: list[Condition] | None = None
-    answer: Id | None = None
-    in_: list[Id] | None = Field(default=None, alias="in")
-    not_in: list[Id] | None = None
-    score: Id | None = None
-    at_least: Score | None = None
-    below: Score | None = None
-    band: list[Id] | None = None
+    min_results: int = Field(ge=10)
+    near_note: Text
+
+
+class Requirement(Model):
+    """What a step needs first; shown as "You would first need ..." when it does not hold."""
+
+    when: Condition
+    text: Text
 
 
 class Step(Model):
@@ -144,7 +266,10 @@ class Step(Model):
     title: Text
     detail: Text
     time: Text
+    cost: Text
+    funding: str = ""
     when: Condition | None = None
+    needs: list[Requirement] = []
 
 
 class Career(Model):
@@ -203,6 +328,7 @@ class Bank(Model):
     band_caps: list[BandCap] = []
     flags: list[Flag] = []
     quality: Quality
+    precision: Precision
     steps: list[Step] = []
     careers: list[Career] = []
     limits: Text
@@ -228,11 +354,18 @@ class Bank(Model):
     def dimension_by_id(self) -> dict[str, Dimension]:
         return {d.id: d for d in self.dimensions}
 
+    @cached_property
+    def skills(self) -> list[Dimension]:
+        return [d for d in self.dimensions if d.kind == "skill"]
+
     def items_of(self, dimension_id: str) -> list[Item]:
-        return [item for item in self.items if item.dimension == dimension_id]
+        return [item for item in self.items if item.dimension == dimension_id and item.kind != "attention"]
+
+    def labels_of(self, dimension: Dimension) -> list[Range]:
+        return dimension.labels or self.score_labels
 
     def estimated_minutes(self) -> int:
-        seconds = sum(SECONDS_PER_SCENARIO if i.kind == "scenario" else SECONDS_PER_LIKERT for i in self.items)
+        seconds = sum(SECONDS_PER_SCENARIO if i.kind == "scenario" else SECONDS_PER_STATEMENT for i in self.items)
         seconds += SECONDS_PER_PROFILE * len(self.profile)
         return max(1, round(seconds / 60))
 
@@ -246,8 +379,11 @@ class BankError(Exception):
         super().__init__(f"{count} problem{'s' if count != 1 else ''} in the question bank:\n" + "\n".join(problems))
 
 
-def read_bank(text: str, filename: str = "questions.yaml") -> Bank:
-    """Parse and validate bank text; raise BankError listing every problem found."""
+def read_bank(text: str, filename: str = "questions.yaml", warnings: list[str] | None = None) -> Bank:
+    """Parse and validate bank text; raise BankError listing every problem found.
+
+    Pass a list as `warnings` to have it filled with advice on a valid bank (quiz/advice.py).
+    """
     parsed = yamlpos.parse(text)
     problems = [checks.Problem(p.position, "", p.message) for p in parsed.problems]
     if parsed.data is None and not problems:
@@ -259,14 +395,20 @@ def read_bank(text: str, filename: str = "questions.yaml") -> Bank:
         except ValidationError as error:
             problems += checks.from_validation_error(error, parsed, Bank)
     if bank is not None:
-        problems += checks.cross_check(bank, parsed)
+        from .references import cross_check  # it reads the models above
+
+        problems += cross_check(bank, parsed)
     if problems:
         raise BankError([p.format(filename) for p in sorted(problems)])
     bank._text = text
+    if warnings is not None:
+        from .advice import warnings as advice  # textstat is only needed by `check`
+
+        warnings += [w.format(filename) for w in advice(bank, parsed)]
     return bank
 
 
-def load_bank(path: str | Path) -> Bank:
+def load_bank(path: str | Path, warnings: list[str] | None = None) -> Bank:
     """Read questions.yaml from disk; see read_bank."""
     path = Path(path)
     try:
@@ -275,7 +417,7 @@ def load_bank(path: str | Path) -> Bank:
         raise BankError([f"{shown_path(path)}: cannot read the question bank: {error.strerror}"]) from None
     except UnicodeDecodeError as error:
         raise BankError([f"{shown_path(path)}: cannot read the question bank: not UTF-8 text ({error.reason})"]) from None
-    return read_bank(text, shown_path(path))
+    return read_bank(text, shown_path(path), warnings)
 
 
 def shown_path(path: str | Path) -> str:

@@ -1,4 +1,5 @@
-"""Turn schema errors and cross-reference mistakes in questions.yaml into line-numbered problems.
+"""Turn schema errors in questions.yaml into line-numbered problems (quiz/references.py adds the
+cross-reference mistakes).
 
 Each problem reads like a compiler message an editor can click:
 `questions.yaml:42:7: items[12] 'org_scenario'.options[1] 'b'.points: expected at most 3, got 5`.
@@ -14,9 +15,6 @@ from pydantic import ValidationError
 
 from .yamlpos import Parsed
 from .yamlpos import Position
-
-MIN_ITEMS_PER_DIMENSION = 4
-BEST_SCENARIO_POINTS = 3
 
 
 @dataclass(frozen=True, order=True)
@@ -78,23 +76,43 @@ def _did_you_mean(word, choices) -> str:
     return f" (did you mean {close!r}?)" if close else ""
 
 
-def _model_in(annotation) -> type[BaseModel] | None:
+def _models_in(annotation) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        if found := _model_in(arg):
-            return found
-    return None
+        return [annotation]
+    return [model for arg in typing.get_args(annotation) for model in _models_in(arg)]
 
 
-def _field_names(model: type[BaseModel] | None, loc) -> list[str]:
-    """The keys allowed in the mapping at `loc`, following the schema down from `model`."""
+def _keys(model: type[BaseModel]) -> list[str]:
+    return [f.alias or name for name, f in model.model_fields.items()]
+
+
+def _model_for(annotation, data) -> type[BaseModel] | None:
+    """The model an annotation means for this data: of a union (conditions), the best fit."""
+    models = _models_in(annotation)
+    if len(models) > 1 and isinstance(data, dict):
+        return max(models, key=lambda model: len(set(_keys(model)) & set(data)))
+    return models[0] if models else None
+
+
+def _field_names(model: type[BaseModel] | None, loc, data=None) -> list[str]:
+    """The keys allowed in the mapping at `loc`, following the schema and the data down from `model`."""
+    annotation = None
     for part in loc:
-        if isinstance(part, int) or model is None:
+        data = data[part] if isinstance(data, (dict, list)) and _has(data, part) else None
+        if isinstance(part, int):
+            # An entry of a list: which model it is may depend on the entry (a list of conditions).
+            model = _model_for(annotation, data) if annotation is not None else model
             continue
+        if model is None:
+            return []
         field = next((f for name, f in model.model_fields.items() if (f.alias or name) == part), None)
-        model = _model_in(field.annotation) if field else None
-    return [f.alias or name for name, f in model.model_fields.items()] if model else []
+        annotation = field.annotation if field else None
+        model = _model_for(annotation, data) if field else None
+    return _keys(model) if model else []
+
+
+def _has(data, part) -> bool:
+    return part in data if isinstance(data, dict) else isinstance(part, int) and part < len(data)
 
 
 # What an editor most likely meant by a YAML 1.1 boolean word.
@@ -105,14 +123,23 @@ def _span(low: int, high: int) -> str:
     return str(low) if low == high else f"{low}-{high}"
 
 
-def _explain(error, root_model, written: str | None = None) -> str:
+def _explain(error, root_model, written: str | None = None, data=None) -> str:
     """One schema error in words; `written` is the value as typed in the file, when known."""
     kind, value, loc, ctx = error["type"], error.get("input"), error["loc"], error.get("ctx", {})
     field = loc[-1] if loc else "file"
     if kind == "missing":
         return f"missing required field {field!r}"
+    if kind == "condition_kind":
+        from .bank import CONDITION_KINDS
+
+        got = ", ".join(k for k in CONDITION_KINDS if isinstance(value, dict) and k in value) or "none"
+        if not isinstance(value, dict):
+            return f"expected a mapping of 'name: value' lines, got {_shown(value)}"
+        return f"a condition needs exactly one of {', '.join(CONDITION_KINDS)} (got {got})"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
     if kind == "extra_forbidden":
-        allowed = _field_names(root_model, loc[:-1])
+        allowed = _field_names(root_model, loc[:-1], data)
         hint = _did_you_mean(field, allowed) or f" (allowed here: {', '.join(allowed)})"
         return f"unknown field {field!r}{hint}"
     if kind == "bool_type":
@@ -155,7 +182,7 @@ def _explain(error, root_model, written: str | None = None) -> str:
     return f"{error['msg']} (got {_shown(value)})"
 
 
-def _misspelled(errors, root_model) -> set[tuple]:
+def _misspelled(errors, root_model, data) -> set[tuple]:
     """Locs of missing fields whose name is typed wrongly next to them: one mistake, one message.
 
     `shrot: x` makes pydantic report both a missing 'short' and an unknown 'shrot'; the unknown
@@ -169,16 +196,24 @@ def _misspelled(errors, root_model) -> set[tuple]:
     for e in errors:
         loc = tuple(e["loc"])
         if e["type"] == "missing" and loc and loc[:-1] in unknown:
-            allowed = _field_names(root_model, loc[:-1])
+            allowed = _field_names(root_model, loc[:-1], data)
             if any(_closest(word, allowed) == loc[-1] for word in unknown[loc[:-1]]):
                 covered.add(loc)
     return covered
 
 
+def _without_tags(loc) -> tuple:
+    """The path as the file has it: pydantic adds the tag of a condition's kind to the path."""
+    from .bank import CONDITION_KINDS  # the schema imports this module
+
+    tags = set(CONDITION_KINDS.values())
+    return tuple(part for part in loc if part not in tags)
+
+
 def from_validation_error(error: ValidationError, parsed: Parsed, root_model) -> list[Problem]:
     problems = []
-    errors = error.errors(include_url=False)
-    covered = _misspelled(errors, root_model)
+    errors = [{**e, "loc": _without_tags(e["loc"])} for e in error.errors(include_url=False)]
+    covered = _misspelled(errors, root_model, parsed.data)
     for detail in errors:
         loc = tuple(detail["loc"])
         if loc in covered and detail["type"] == "missing":
@@ -187,216 +222,6 @@ def from_validation_error(error: ValidationError, parsed: Parsed, root_model) ->
             position = parsed.keys[loc]
         else:
             position = _position(parsed, loc)
-        message = _explain(detail, root_model, parsed.written.get(loc))
+        message = _explain(detail, root_model, parsed.written.get(loc), parsed.data)
         problems.append(Problem(position, _describe(loc, parsed.data), message))
     return problems
-
-
-class _Reporter:
-    """Collects cross-reference problems at the file positions of their schema paths."""
-
-    def __init__(self, parsed: Parsed):
-        self.parsed = parsed
-        self.problems: list[Problem] = []
-
-    def __call__(self, loc, message: str) -> None:
-        self.problems.append(Problem(_position(self.parsed, loc), _describe(loc, self.parsed.data), message))
-
-    def line(self, loc) -> int:
-        return _position(self.parsed, loc).line
-
-
-def _unique(report, where: str, entries, attr="id") -> None:
-    """Report every repeated id; `entries` is (loc prefix, object) pairs."""
-    first: dict[str, tuple] = {}
-    for loc, entry in entries:
-        value = getattr(entry, attr)
-        if value in first:
-            report(loc + (attr,), f"duplicate {where} {value!r} (first used on line {report.line(first[value])})")
-        else:
-            first[value] = loc + (attr,)
-
-
-def _check_ranges(report, name: str, what: str, ranges) -> None:
-    """Ranges must cover every whole score 0-100 exactly once."""
-    for i, r in enumerate(ranges):
-        if r.min > r.max:
-            report((name, i, "min"), f"min {r.min} is above max {r.max}")
-    ordered = sorted(enumerate(ranges), key=lambda pair: (pair[1].min, pair[1].max))
-    next_uncovered, previous = 0, None
-    for i, r in ordered:
-        if r.min > r.max:
-            continue
-        if r.min > next_uncovered:
-            report((name, i, "min"), f"no {what} covers {_span(next_uncovered, r.min - 1)} ({what}s must cover 0-100)")
-        elif r.min < next_uncovered and previous is not None:
-            report(
-                (name, i, "min"),
-                f"overlaps {previous.id!r} on {_span(r.min, min(r.max, next_uncovered - 1))} "
-                "(each score must fall in exactly one)",
-            )
-        if r.max + 1 > next_uncovered:
-            next_uncovered, previous = r.max + 1, r
-    if next_uncovered <= 100 and ordered:
-        last = max(ordered, key=lambda pair: pair[1].max)[0]
-        report((name, last, "max"), f"no {what} covers {_span(next_uncovered, 100)} ({what}s must cover 0-100)")
-
-
-def _check_condition(report, bank, cond, loc) -> None:
-    kinds = [k for k in ("all", "any", "answer", "score", "band") if getattr(cond, k) is not None]
-    if len(kinds) != 1:
-        got = ", ".join(kinds) or "none"
-        report(loc, f"a condition needs exactly one of all, any, answer, score, band (got {got})")
-    for combinator in ("all", "any"):
-        for i, inner in enumerate(getattr(cond, combinator) or []):
-            _check_condition(report, bank, inner, loc + (combinator, i))
-    if cond.answer is not None:
-        profile = {q.id: q for q in bank.profile}
-        question = profile.get(cond.answer)
-        if question is None:
-            report(loc + ("answer",), f"unknown profile question {cond.answer!r}" + _did_you_mean(cond.answer, profile))
-        if (cond.in_ is None) == (cond.not_in is None):
-            report(loc, "an `answer` condition needs exactly one of `in` or `not_in`")
-        keys = [o.key for o in question.options] if question else []
-        for field, values in (("in", cond.in_), ("not_in", cond.not_in)):
-            for j, key in enumerate(values or []):
-                if question and key not in keys:
-                    hint = _did_you_mean(key, keys) or f" (options: {', '.join(keys)})"
-                    report(loc + (field, j), f"{key!r} is not an option of {cond.answer!r}{hint}")
-    elif cond.in_ is not None or cond.not_in is not None:
-        report(loc, "`in` and `not_in` go with `answer`")
-    if cond.score is not None:
-        if cond.score not in bank.dimension_by_id:
-            report(loc + ("score",), f"unknown dimension {cond.score!r}" + _did_you_mean(cond.score, bank.dimension_by_id))
-        if cond.at_least is None and cond.below is None:
-            report(loc, "a `score` condition needs `at_least`, `below` or both")
-    elif cond.at_least is not None or cond.below is not None:
-        report(loc, "`at_least` and `below` go with `score`")
-    band_ids = [b.id for b in bank.bands]
-    for j, band in enumerate(cond.band or []):
-        if band not in band_ids:
-            report(loc + ("band", j), f"unknown band {band!r}" + _did_you_mean(band, band_ids))
-
-
-def _check_items(report, bank) -> None:
-    for i, item in enumerate(bank.items):
-        loc = ("items", i)
-        if item.dimension not in bank.dimension_by_id:
-            report(loc + ("dimension",), f"unknown dimension {item.dimension!r}" + _did_you_mean(item.dimension, bank.dimension_by_id))
-        if item.kind == "likert" and item.options:
-            report(loc + ("options",), "likert items answer on the shared `scale`; remove `options` or make it a scenario")
-        if item.kind == "scenario":
-            if item.reverse:
-                report(loc + ("reverse",), "a scenario cannot be reverse-keyed; set the points of its options instead")
-            if len(item.options) < 2:
-                report(loc, f"a scenario needs at least 2 options, has {len(item.options)}")
-            for j, option in enumerate(item.options):
-                if option.points is None:
-                    report(loc + ("options", j), f"scenario option {option.key!r} needs `points` (0-{BEST_SCENARIO_POINTS})")
-            best = max((o.points or 0 for o in item.options), default=None)
-            if best is not None and best != BEST_SCENARIO_POINTS:
-                report(
-                    loc + ("options",),
-                    f"no option is worth {BEST_SCENARIO_POINTS} points (the most is {best}); "
-                    f"give the best answer {BEST_SCENARIO_POINTS}",
-                )
-        _unique(report, "option key", [(loc + ("options", j), o) for j, o in enumerate(item.options)], "key")
-    for i, question in enumerate(bank.profile):
-        loc = ("profile", i)
-        for j, option in enumerate(question.options):
-            if option.points is not None:
-                report(loc + ("options", j, "points"), "profile options are not scored; remove `points`")
-        keys = [o.key for o in question.options]
-        if question.exclusive and not question.multiple:
-            # A single-choice question has nothing to combine with, so the form ignores it.
-            report(
-                loc + ("exclusive",), "`exclusive` only matters with `multiple: true`; add that or remove `exclusive`"
-            )
-        for j, key in enumerate(question.exclusive):
-            if key not in keys:
-                report(loc + ("exclusive", j), f"{key!r} is not an option of {question.id!r}" + _did_you_mean(key, keys))
-        _unique(report, "option key", [(loc + ("options", j), o) for j, o in enumerate(question.options)], "key")
-
-
-def _check_dimensions(report, bank) -> None:
-    for i, dimension in enumerate(bank.dimensions):
-        count = len(bank.items_of(dimension.id))
-        if count < MIN_ITEMS_PER_DIMENSION:
-            report(
-                ("dimensions", i, "id"),
-                f"dimension {dimension.id!r} has {count} item{'s' if count != 1 else ''}, needs at least "
-                f"{MIN_ITEMS_PER_DIMENSION} (add items with `dimension: {dimension.id}`)",
-            )
-    if bank.dimensions and not any(d.weight > 0 for d in bank.dimensions):
-        report(("dimensions",), "every weight is 0; at least one dimension must count")
-
-
-def _check_pages(report, bank) -> None:
-    placed: dict[str, tuple] = {}
-    for i, page in enumerate(bank.pages):
-        for j, qid in enumerate(page.questions):
-            loc = ("pages", i, "questions", j)
-            if qid not in bank.questions:
-                report(loc, f"unknown question {qid!r}" + _did_you_mean(qid, bank.questions))
-            elif qid in placed:
-                report(loc, f"question {qid!r} is listed twice (also on line {report.line(placed[qid])}); keep one")
-            else:
-                placed[qid] = loc
-    for section in ("profile", "items"):
-        for i, question in enumerate(getattr(bank, section)):
-            if question.id not in placed:
-                report((section, i, "id"), f"question {question.id!r} is on no page (add it to a page's `questions`)")
-
-
-def _check_rules(report, bank) -> None:
-    band_ids = [b.id for b in bank.bands]
-    for i, cap in enumerate(bank.band_caps):
-        if cap.cap not in band_ids:
-            report(("band_caps", i, "cap"), f"unknown band {cap.cap!r}" + _did_you_mean(cap.cap, band_ids))
-        if (cap.skill_score_below is None) == (cap.flags_at_least is None):
-            report(("band_caps", i), "a cap needs exactly one of `skill_score_below` or `flags_at_least`")
-    items = {item.id: item for item in bank.items}
-    for i, flag in enumerate(bank.flags):
-        item = items.get(flag.item)
-        if item is None:
-            report(("flags", i, "item"), f"unknown item {flag.item!r}" + _did_you_mean(flag.item, items))
-        elif item.kind != "likert":
-            report(("flags", i, "item"), f"flags read agree-scale answers; {flag.item!r} is a scenario")
-    for i, pair in enumerate(bank.quality.opposite_pairs):
-        loc = ("quality", "opposite_pairs", i)
-        found = [items.get(pair.agree), items.get(pair.opposite)]
-        for field, item_id, item in zip(("agree", "opposite"), (pair.agree, pair.opposite), found):
-            if item is None:
-                report(loc + (field,), f"unknown item {item_id!r}" + _did_you_mean(item_id, items))
-            elif item.kind != "likert":
-                report(loc + (field,), f"{item_id!r} is a scenario; pairs are agree-scale items")
-        if all(found) and (found[0].reverse, found[1].reverse) != (False, True):
-            report(loc, "`agree` must be an agree-keyed item and `opposite` a reverse-keyed one")
-    pairs, needed = len(bank.quality.opposite_pairs), bank.quality.opposite_pairs_at_least
-    if needed > pairs:
-        report(
-            ("quality", "opposite_pairs_at_least"),
-            f"{needed} can never be reached with {pairs} pair{'s' if pairs != 1 else ''} "
-            f"(add pairs to `opposite_pairs` or lower it to at most {pairs})",
-        )
-    for section in ("steps", "careers"):
-        for i, entry in enumerate(getattr(bank, section)):
-            if entry.when is not None:
-                _check_condition(report, bank, entry.when, (section, i, "when"))
-
-
-def cross_check(bank, parsed: Parsed) -> list[Problem]:
-    """Everything the schema alone cannot see: ids, references, coverage and counts."""
-    report = _Reporter(parsed)
-    for section in ("dimensions", "pages", "bands", "score_labels", "flags", "band_caps", "steps", "careers"):
-        _unique(report, "id", [((section, i), e) for i, e in enumerate(getattr(bank, section))])
-    _unique(report, "id", [(("role", "credentials", i), c) for i, c in enumerate(bank.role.credentials)])
-    questions = [(("profile", i), q) for i, q in enumerate(bank.profile)]
-    _unique(report, "question id", questions + [(("items", i), q) for i, q in enumerate(bank.items)])
-    _check_items(report, bank)
-    _check_dimensions(report, bank)
-    _check_pages(report, bank)
-    _check_ranges(report, "bands", "band", bank.bands)
-    _check_ranges(report, "score_labels", "score label", bank.score_labels)
-    _check_rules(report, bank)
-    return report.problems
