@@ -56,7 +56,7 @@ _attempts = Attempt.__table__
 _groups = Group.__table__
 _FIND_PROGRESS = (
     select(_attempts.c.id, _attempts.c.token_hash, _attempts.c.answers, _attempts.c.bank_digest,
-           _attempts.c.finished_at, _groups.c.name.label("group_name"))
+           _attempts.c.option_seed, _attempts.c.finished_at, _groups.c.name.label("group_name"))
     .outerjoin(_groups, _groups.c.id == _attempts.c.group_id)
     .where(_attempts.c.token_hash == bindparam("token_hash"))
 )
@@ -80,7 +80,8 @@ def find_attempt(db: Session, token: str | None) -> Attempt | None:
 
 
 def find_progress(connection: Connection, token: str | None) -> Row | None:
-    """What a quiz page needs of an attempt, in one row: id, answers, bank_digest, finished_at, group_name."""
+    """What a quiz page needs of an attempt, in one row: id, answers, bank_digest, option_seed,
+    finished_at, group_name."""
     if not tokens.plausible(token):
         return None
     row = connection.execute(_FIND_PROGRESS, {"token_hash": tokens.token_hash(token)}).first()
@@ -88,13 +89,14 @@ def find_progress(connection: Connection, token: str | None) -> Row | None:
 
 
 def start_attempt(db: Session, bank, group: Group | None = None, client_name: str | None = None,
-                  answers: dict | None = None):
+                  answers: dict | None = None, option_seed: int | None = None):
     """A new attempt and the token of its private link (shown to the person, never stored)."""
     token = tokens.new_token()
     store_bank_version(db, bank)
     attempt = Attempt(
         token_hash=tokens.token_hash(token), group_id=group.id if group else None,
         client_name=client_name or None, answers=answers or {}, bank_version=bank.version, bank_digest=bank.digest,
+        option_seed=tokens.new_option_seed() if option_seed is None else option_seed,
     )
     db.add(attempt)
     db.flush()
@@ -203,6 +205,15 @@ def finished_results(db: Session, group_code: str | None = None) -> list[Attempt
     if group_code is not None:
         query = query.join(Group).where(Group.code == tokens.normalise_code(group_code))
     return list(db.scalars(query))
+
+
+def finished_answers(db: Session, bank_digest: str, newest: int) -> list[dict]:
+    """The answers of the newest finished results on one version of the bank."""
+    return list(db.scalars(
+        select(Attempt.answers)
+        .where(Attempt.bank_digest == bank_digest, Attempt.finished_at.is_not(None))
+        .order_by(Attempt.finished_at.desc()).limit(newest)
+    ))
 
 
 def store_bank_version(db: Session, bank) -> None:

@@ -1,23 +1,33 @@
 """Score answers against the bank and build the fit report as plain, JSON-ready data. No Flask.
 
-Answers map a question id to the chosen option: "1".."5" for agree-scale items, an option key
-for scenarios and profile questions, a list of keys for tick-box questions. The report holds every
-text it shows, so a stored report reads the same after questions.yaml changes.
+Answers map a question id to the chosen option: "1".."5" for agree-scale statements, an option
+key for scenarios and profile questions, a list of keys for tick-box questions. The report holds
+every text it shows, so a stored report reads the same after questions.yaml changes.
 """
 from __future__ import annotations
 
 import math
+import random
 import statistics
 from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import replace
 
+from .bank import AllCondition
+from .bank import AnswerCondition
+from .bank import AnyCondition
 from .bank import Bank
-from .bank import Condition
+from .bank import BandCondition
+from .bank import FlagsCondition
 from .bank import Item
+from .bank import LowestSkillCondition
 from .bank import Range
+from .bank import ScoreCondition
+from .references import SKILLS_SCORE
 
 Answers = Mapping[str, "str | list[str]"]
 MIN_ANSWERED_SHARE = 0.75  # a dimension with fewer answered items says "not enough answers"
-AGREE = 4  # raw answers of 4 and 5 count as agreeing
+REPORT_FORMAT = 2
 
 
 def round_half_up(value: float) -> int:
@@ -41,10 +51,19 @@ def item_points(item: Item, answer) -> tuple[int, int] | None:
         if value is None:
             return None
         return (5 - value if item.reverse else value - 1), 4
-    if not isinstance(answer, str):  # missing, or a list where one option was expected
+    if item.kind != "scenario" or not isinstance(answer, str):  # attention checks score nothing
         return None
     points = {option.key: option.points for option in item.options}.get(answer)
     return None if points is None else (points, 3)
+
+
+def option_order(item, seed: int | None) -> list:
+    """A situation's options as one attempt sees them: shuffled by its seed, so position says
+    nothing about the answer; the file's order without a seed (attempts from before)."""
+    options = list(item.options)
+    if seed is not None and item.kind == "scenario":
+        random.Random(f"{seed}:{item.id}").shuffle(options)  # a str seed is hashed the same everywhere
+    return options
 
 
 def dimension_scores(bank: Bank, answers: Answers) -> dict[str, int | None]:
@@ -58,61 +77,77 @@ def dimension_scores(bank: Bank, answers: Answers) -> dict[str, int | None]:
     return scores
 
 
-def overall_score(bank: Bank, scores: Mapping[str, int | None]) -> int | None:
-    """Weighted mean of the dimension scores that have enough answers."""
-    weighted = [(d.weight, scores[d.id]) for d in bank.dimensions if scores.get(d.id) is not None]
+def _weighted(bank: Bank, values: Mapping[str, float | None]) -> list[tuple[float, float]]:
+    return [(d.weight, values[d.id]) for d in bank.skills if values.get(d.id) is not None and d.weight > 0]
+
+
+def skills_score(bank: Bank, scores: Mapping[str, int | None]) -> int | None:
+    """Weighted mean of the skill dimensions that have enough answers; the context is its own result."""
+    weighted = _weighted(bank, scores)
     total = sum(weight for weight, _ in weighted)
-    if not total:
-        return None
-    return round_half_up(sum(weight * score for weight, score in weighted) / total)
+    return round_half_up(sum(weight * score for weight, score in weighted) / total) if total else None
 
 
 def in_range(ranges: list[Range], value: int) -> Range:
     return next(r for r in ranges if r.min <= value <= r.max)
 
 
-def raised_flags(bank: Bank, answers: Answers):
-    return [flag for flag in bank.flags if likert_answer(answers.get(flag.item)) in flag.answers]
+# --- how precise each score is ----------------------------------------------------------------
 
 
-def choose_band(bank: Bank, overall: int, scores, flags) -> tuple[Range, list[dict]]:
-    """The band for the overall score, lowered by every cap whose rule fails; with the reasons."""
-    uncapped = band = in_range(bank.bands, overall)
-    bands = {b.id: b for b in bank.bands}
-    applied = []
-    for cap in bank.band_caps:
-        if cap.skill_score_below is not None:
-            low = [d for d in bank.dimensions if d.kind == "skill" and scores.get(d.id) is not None
-                   and scores[d.id] < cap.skill_score_below]
-            details = [f"{d.label}: {scores[d.id]}" for d in low]
-        else:
-            details = [flag.title for flag in flags] if len(flags) >= cap.flags_at_least else []
-        target = bands[cap.cap]
-        if details and uncapped.min > target.min:
-            applied.append({"id": cap.id, "reason": cap.reason, "details": details})
-            band = min(band, target, key=lambda b: b.min)
-    return band, applied
+def prior_precision(bank: Bank) -> dict:
+    """Reliability and score SD as the bank declares them, before real results can say."""
+    return {
+        "source": "prior", "results": 0,
+        "dimensions": {d.id: {"reliability": d.reliability, "sd": d.score_sd} for d in bank.dimensions},
+    }
 
 
-def quality_notes(bank: Bank, answers: Answers) -> list[str]:
-    """Cautions about the answering pattern; they never change a score."""
-    quality = bank.quality
-    raw = [v for item in bank.items if item.kind == "likert" if (v := likert_answer(answers.get(item.id)))]
-    if len(raw) < 2:
-        return []
-    notes = []
-    if statistics.fmean(raw) >= quality.agree_mean_at_least:
-        notes.append(quality.agree_note)
-    if statistics.pstdev(raw) < quality.same_answer_sd_below:
-        notes.append(quality.same_answer_note)
-    both_agreed = sum(
-        1 for pair in quality.opposite_pairs
-        if (likert_answer(answers.get(pair.agree)) or 0) >= AGREE
-        and (likert_answer(answers.get(pair.opposite)) or 0) >= AGREE
-    )
-    if both_agreed >= quality.opposite_pairs_at_least:
-        notes.append(quality.opposite_note)
-    return notes
+def standard_errors(bank: Bank, precision: dict) -> dict[str, float]:
+    """One standard error of measurement per dimension, in score points: SD x sqrt(1 - reliability)."""
+    out = {}
+    for d in bank.dimensions:
+        known = precision["dimensions"].get(d.id) or {"reliability": d.reliability, "sd": d.score_sd}
+        out[d.id] = known["sd"] * math.sqrt(max(0.0, 1 - known["reliability"]))
+    return out
+
+
+def skills_error(bank: Bank, scores, errors: Mapping[str, float]) -> float | None:
+    """The skills score's standard error, as a weighted mean of independent errors."""
+    weighted = _weighted(bank, {d.id: errors[d.id] for d in bank.skills if scores.get(d.id) is not None})
+    total = sum(weight for weight, _ in weighted)
+    return math.sqrt(sum((weight * error) ** 2 for weight, error in weighted)) / total if total else None
+
+
+def spread(ranges: list[Range], score: int | None, error: float | None, near_note: str) -> dict:
+    """A score with its range (plus or minus one error), its label, and whether it sits near a line."""
+    if score is None:
+        return {"score": None, "low": None, "high": None, "score_label": None, "label_id": None, "tone": None,
+                "near": None, "nearby": None}
+    low, high = max(0, round_half_up(score - error)), min(100, round_half_up(score + error))
+    here = in_range(ranges, score)
+    # The nearest range other than this one that the interval reaches, if any.
+    reached = [in_range(ranges, low), in_range(ranges, high)]
+    others = sorted({r.id: r for r in reached if r.id != here.id}.values(), key=lambda r: abs(r.min - score))
+    near = near_note.replace("{nearby}", others[0].label) if others else None
+    return {"score": score, "low": low, "high": high, "score_label": here.label, "label_id": here.id,
+            "tone": here.tone, "near": near, "nearby": others[0].label if others else None}
+
+
+# --- conditions, flags and the band -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a `when` condition can test."""
+
+    answers: Answers
+    scores: Mapping[str, int | None]
+    skills: int | None
+    band_id: str | None
+    flags: tuple[tuple[str, str], ...]  # (flag id, "strong" or "mild")
+    labels: Mapping[str, str | None]  # dimension id -> its label's id
+    skill_ids: tuple[str, ...]
 
 
 def chosen(answer) -> set[str]:
@@ -121,90 +156,198 @@ def chosen(answer) -> set[str]:
     return {answer} if isinstance(answer, str) else set(answer)
 
 
-def holds(cond: Condition | None, answers: Answers, scores, band_id: str | None) -> bool:
+def holds(cond, facts: Facts) -> bool:
     """Evaluate a declarative `when` condition from questions.yaml."""
-    if cond is None:
-        return True
-    if cond.all is not None:
-        return all(holds(c, answers, scores, band_id) for c in cond.all)
-    if cond.any is not None:
-        return any(holds(c, answers, scores, band_id) for c in cond.any)
-    if cond.answer is not None:
-        picked = chosen(answers.get(cond.answer))
-        if cond.in_ is not None:
-            return bool(picked & set(cond.in_))
-        return not picked & set(cond.not_in or [])
-    if cond.score is not None:
-        score = scores.get(cond.score)
-        return score is not None and (cond.at_least is None or score >= cond.at_least) and (
-            cond.below is None or score < cond.below
-        )
-    return band_id in (cond.band or [])
+    match cond:
+        case None:
+            return True
+        case AllCondition():
+            return all(holds(c, facts) for c in cond.all)
+        case AnyCondition():
+            return any(holds(c, facts) for c in cond.any)
+        case AnswerCondition(in_=listed) if listed is not None:
+            return bool(chosen(facts.answers.get(cond.answer)) & set(listed))
+        case AnswerCondition():
+            return not chosen(facts.answers.get(cond.answer)) & set(cond.not_in or [])
+        case ScoreCondition(label=labels) if labels is not None:
+            return facts.labels.get(cond.score) in labels
+        case ScoreCondition():
+            score = facts.skills if cond.score == SKILLS_SCORE else facts.scores.get(cond.score)
+            return score is not None and (cond.at_least is None or score >= cond.at_least) and (
+                cond.below is None or score < cond.below
+            )
+        case LowestSkillCondition():
+            return any(facts.labels.get(d) in cond.any_skill_labelled for d in facts.skill_ids)
+        case FlagsCondition():
+            counted = [f for f, level in facts.flags if cond.counting == "any" or level == "strong"]
+            return len(counted) >= cond.flags_at_least
+        case BandCondition():
+            return facts.band_id in cond.band
+    raise TypeError(f"not a condition: {cond!r}")
 
 
-def _reasons(bank: Bank, cond: Condition | None, answers, scores, band_id) -> list[tuple[str, str, str]]:
+def raised_flags(bank: Bank, answers: Answers) -> list[tuple]:
+    """(flag, "strong" or "mild") for every flag an answer raises."""
+    raised = []
+    for flag in bank.flags:
+        question = bank.questions[flag.item]
+        answer = answers.get(flag.item)
+        value = likert_answer(answer) if getattr(question, "kind", None) == "likert" else answer
+        if value is None:
+            continue
+        level = "strong" if value in flag.strong else "mild" if value in flag.mild else None
+        if level:
+            raised.append((flag, level))
+    return raised
+
+
+def reasons(bank: Bank, cond, facts: Facts) -> list[tuple[str, str, str]]:
     """The (kind, what, value) facts a holding condition rests on: answer, 'highest education', 'Associate degree'."""
-    if cond is None or not holds(cond, answers, scores, band_id):
+    if cond is None or not holds(cond, facts):
         return []
-    parts = cond.all or cond.any
-    if parts:
-        return [reason for c in parts for reason in _reasons(bank, c, answers, scores, band_id)]
-    if cond.answer is not None:
-        question = bank.questions[cond.answer]
-        labels = [o.text for o in question.options if o.key in chosen(answers.get(cond.answer))]
-        return [("answer", question.short, ", ".join(labels) or "no answer")]
-    if cond.score is not None:
-        return [("score", bank.dimension_by_id[cond.score].label, str(scores[cond.score]))]
-    return [("score", "overall band", next(b.label for b in bank.bands if b.id == band_id))]
+    match cond:
+        case AllCondition() | AnyCondition():
+            parts = cond.all if isinstance(cond, AllCondition) else [c for c in cond.any if holds(c, facts)]
+            return [reason for c in parts for reason in reasons(bank, c, facts)]
+        case AnswerCondition():
+            question = bank.questions[cond.answer]
+            labels = [o.text for o in question.options if o.key in chosen(facts.answers.get(cond.answer))]
+            return [("answer", question.short, ", ".join(labels) or "no answer")]
+        case ScoreCondition() if cond.score == SKILLS_SCORE:
+            return [("score", "skills score", str(facts.skills))]
+        case ScoreCondition():
+            return [("score", bank.dimension_by_id[cond.score].label, str(facts.scores[cond.score]))]
+        case LowestSkillCondition():
+            low = [d for d in bank.skills if facts.labels.get(d.id) in cond.any_skill_labelled]
+            return [("score", d.label, str(facts.scores[d.id])) for d in low]
+        case FlagsCondition():
+            titles = {f.id: f.title for f in bank.flags}
+            return [("flag", titles[f], level) for f, level in facts.flags]
+        case BandCondition():
+            return [("band", "result", next(b.label for b in bank.bands if b.id == facts.band_id))]
+    return []
 
 
-def because(bank: Bank, cond: Condition | None, answers, scores, band_id) -> str:
-    reasons = list(dict.fromkeys(_reasons(bank, cond, answers, scores, band_id)))
-    if not reasons:
-        return "Shown to everyone."
-    told = "; ".join(f"{what} \u201c{value}\u201d" for kind, what, value in reasons if kind == "answer")
-    scored = "; ".join(f"{what} {value}" for kind, what, value in reasons if kind == "score")
-    sentences = [f"Because you told us: {told}." if told else "", f"Because your scores are: {scored}." if scored else ""]
+def choose_band(bank: Bank, facts: Facts) -> tuple[Range | None, list[dict]]:
+    """The band for the skills score, lowered by every cap whose condition holds; with the reasons."""
+    if facts.skills is None:
+        return None, []
+    uncapped = band = in_range(bank.bands, facts.skills)
+    bands = {b.id: b for b in bank.bands}
+    applied = []
+    for cap in bank.band_caps:
+        target = bands[cap.cap]
+        if uncapped.min > target.min and holds(cap.when, facts):
+            details = [f"{what}: {value}" if kind == "score" else what for kind, what, value in reasons(bank, cap.when, facts)]
+            applied.append({"id": cap.id, "reason": cap.reason, "details": list(dict.fromkeys(details))})
+            band = min(band, target, key=lambda b: b.min)
+    return band, applied
+
+
+def because(bank: Bank, cond, facts: Facts) -> str:
+    """Why a step is shown, in the person's own answers and scores; empty for steps shown to all."""
+    found = list(dict.fromkeys(reasons(bank, cond, facts)))
+    told = "; ".join(f"{what} \u201c{value}\u201d" for kind, what, value in found if kind == "answer")
+    scored = "; ".join(value if kind == "band" else f"{what} {value}" for kind, what, value in found if kind in ("score", "band"))
+    sentences = [f"Because you told us: {told}." if told else "", f"Because of your result: {scored}." if scored else ""]
     return " ".join(s for s in sentences if s)
 
 
-def _answer_label(bank: Bank, question, answer) -> str:
-    if getattr(question, "kind", None) == "likert":
+# --- careless answering -----------------------------------------------------------------------
+
+
+def inconsistency(bank: Bank, answers: Answers) -> float | None:
+    """Mean distance from consistency over the opposite pairs: 0 when each pair mirrors, up to 4."""
+    mirror = len(bank.scale) + 1
+    gaps = []
+    for pair in bank.quality.opposite_pairs:
+        agree, opposite = likert_answer(answers.get(pair.agree)), likert_answer(answers.get(pair.opposite))
+        if agree and opposite:
+            gaps.append(abs(agree + opposite - mirror))
+    return statistics.fmean(gaps) if gaps else None
+
+
+def careless_notes(bank: Bank, answers: Answers) -> list[str]:
+    """Kind cautions when the answers look careless; they never change a score."""
+    quality = bank.quality
+    notes = []
+    missed = [i for i in bank.items if i.kind == "attention" and likert_answer(answers.get(i.id)) not in (None, i.expect)]
+    if missed:
+        notes.append(quality.attention_note)
+    raw = [v for i in bank.items if i.kind in ("likert", "attention") if (v := likert_answer(answers.get(i.id)))]
+    if len(raw) >= 2 and statistics.pstdev(raw) < quality.same_answer_sd_below:
+        notes.append(quality.same_answer_note)
+    index = inconsistency(bank, answers)
+    if index is not None and index >= quality.inconsistency_at_least:
+        notes.append(quality.inconsistency_note)
+    return notes
+
+
+# --- the report, section by section -------------------------------------------------------------
+
+
+def answer_label(bank: Bank, question, answer) -> str:
+    if getattr(question, "kind", None) in ("likert", "attention"):
         value = likert_answer(answer)
         return bank.scale[value - 1] if value else "No answer"
     labels = [o.text for o in question.options if o.key in chosen(answer)]
     return ", ".join(labels) or "No answer"
 
 
-def build_report(bank: Bank, answers: Answers) -> dict:
-    """Everything the report page shows, computed once from the answers."""
-    scores = dimension_scores(bank, answers)
-    overall = overall_score(bank, scores)
-    flags = raised_flags(bank, answers)
-    band, caps = choose_band(bank, overall, scores, flags) if overall is not None else (None, [])
-    band_id = band.id if band else None
-
-    dimensions = []
+def dimension_rows(bank: Bank, scores, errors) -> list[dict]:
+    rows = []
     for d in bank.dimensions:
-        score = scores[d.id]
-        label = in_range(bank.score_labels, score) if score is not None else None
-        dimensions.append({
-            "id": d.id, "label": d.label, "kind": d.kind, "description": d.description,
-            "job_task": d.job_task, "score": score, "weight": d.weight,
-            "score_label": label.label if label else "Not enough answers",
-            "score_label_id": label.id if label else None,
-            "strength": d.strength, "actions": list(d.build),
+        shown = spread(bank.labels_of(d), scores[d.id], errors[d.id], bank.precision.near_note)
+        rows.append({
+            "id": d.id, "label": d.label, "kind": d.kind, "description": d.description, "job_task": d.job_task,
+            "weight": d.weight, "strength": d.strength, "actions": list(d.build), "error": round(errors[d.id], 1),
+            **shown, "score_label": shown["score_label"] or "Not enough answers",
         })
-    top_label = max(bank.score_labels, key=lambda r: r.min).id
-    ranked = sorted((d for d in dimensions if d["score"] is not None), key=lambda d: -d["score"])
-    # The top 2-3: up to three Strengths, topped up to two with the next highest scores.
-    strengths = [d for d in ranked if d["score_label_id"] == top_label][:3]
-    if len(strengths) < 2:
-        strengths = ranked[:2]
-    areas = [d for d in reversed(ranked) if d["score_label_id"] != top_label and d not in strengths][:2]
-    if not areas and len(ranked) > len(strengths):
-        areas = [ranked[-1]]
+    return rows
 
+
+def strengths_and_areas(bank: Bank, rows: list[dict]) -> tuple[list[dict], bool, list[dict]]:
+    """Strengths are skills labelled high, areas to build skills labelled low: as the table says.
+
+    Without any strength, the two highest scores are shown as "your highest scores" instead.
+    """
+    ranked = sorted((r for r in rows if r["kind"] == "skill" and r["score"] is not None), key=lambda r: -r["score"])
+    strengths = [r for r in ranked if r["tone"] == "high"][:3]
+    relative = not strengths
+    if relative:
+        strengths = [r for r in ranked if r["tone"] != "low"][:2]
+    areas = [r for r in reversed(ranked) if r["tone"] == "low"][:2]
+    return strengths, relative, areas
+
+
+def flag_rows(bank: Bank, raised, answers) -> list[dict]:
+    return [
+        {"id": f.id, "title": f.title, "level": level, "tip": f.tip,
+         "text": f.strong_text if level == "strong" else f.mild_text,
+         "item": bank.questions[f.item].text, "answer": answer_label(bank, bank.questions[f.item], answers.get(f.item))}
+        for f, level in raised
+    ]
+
+
+def step_rows(bank: Bank, facts: Facts) -> list[dict]:
+    return [
+        {"id": s.id, "title": s.title, "detail": s.detail, "time": s.time, "cost": s.cost, "funding": s.funding,
+         "because": because(bank, s.when, facts),
+         "first_needs": [need.text for need in s.needs if not holds(need.when, facts)]}
+        for s in bank.steps if holds(s.when, facts)
+    ]
+
+
+def career_rows(bank: Bank, facts: Facts) -> list[dict]:
+    careers = [
+        {"id": c.id, "title": c.title, "onet": c.onet, "summary": c.summary, "why": c.why,
+         "matched": c.when is not None and holds(c.when, facts)}
+        for c in bank.careers
+    ]
+    return sorted(careers, key=lambda c: not c["matched"])  # stable: matched first, each group in file order
+
+
+def contribution_rows(bank: Bank, answers: Answers, scores, option_seed: int | None) -> list[dict]:
     contributions = []
     for d in bank.dimensions:
         rows = []
@@ -212,50 +355,67 @@ def build_report(bank: Bank, answers: Answers) -> dict:
             got = item_points(item, answers.get(item.id))
             rows.append({
                 "id": item.id, "text": item.text, "kind": item.kind, "reverse": item.reverse,
-                "answer": _answer_label(bank, item, answers.get(item.id)),
-                "points": got[0] if got else None, "max_points": got[1] if got else None,
+                "answer": answer_label(bank, item, answers.get(item.id)),
+                "points": got[0] if got else None, "max_points": got[1] if got else (3 if item.kind == "scenario" else 4),
+                # A situation's options in the order this person saw them, with what each is worth.
+                "options": [{"text": o.text, "points": o.points, "chosen": o.key == answers.get(item.id)}
+                            for o in option_order(item, option_seed)],
             })
         contributions.append({"dimension": d.label, "score": scores[d.id], "items": rows})
+    return contributions
 
-    careers = [
-        {"id": c.id, "title": c.title, "onet": c.onet, "summary": c.summary,
-         "matched": c.when is not None and holds(c.when, answers, scores, band_id), "why": c.why}
-        for c in bank.careers
-    ]
-    careers.sort(key=lambda c: not c["matched"])  # stable: matched first, each group in file order
 
-    items_by_id = {item.id: item for item in bank.items}
+def rules(bank: Bank) -> dict:
     return {
+        "bands": [{"label": b.label, "min": b.min, "max": b.max, "tone": b.tone} for b in bank.bands],
+        "score_labels": [{"label": r.label, "min": r.min, "max": r.max, "tone": r.tone} for r in bank.score_labels],
+        "caps": [cap.reason for cap in bank.band_caps],
+        "min_answered_share": MIN_ANSWERED_SHARE,
+        # Where the chart draws its lines: every label's lower edge except 0.
+        "marks": sorted(r.min for r in bank.score_labels if r.min > 0),
+    }
+
+
+def build_report(bank: Bank, answers: Answers, precision: dict | None = None, option_seed: int | None = None) -> dict:
+    """Everything the report page shows, computed once from the answers."""
+    precision = precision or prior_precision(bank)
+    scores = dimension_scores(bank, answers)
+    errors = standard_errors(bank, precision)
+    skills = skills_score(bank, scores)
+    raised = raised_flags(bank, answers)
+    labels = {d.id: in_range(bank.labels_of(d), scores[d.id]).id if scores[d.id] is not None else None for d in bank.dimensions}
+    facts = Facts(answers, scores, skills, None, tuple((f.id, level) for f, level in raised), labels,
+                  tuple(d.id for d in bank.skills))
+    band, caps = choose_band(bank, facts)
+    facts = replace(facts, band_id=band.id if band else None)
+    rows = dimension_rows(bank, scores, errors)
+    strengths, relative, areas = strengths_and_areas(bank, rows)
+    notes = careless_notes(bank, answers)
+    skills_shown = spread(bank.bands, skills, skills_error(bank, scores, errors), bank.precision.near_note)
+    return {
+        "format": REPORT_FORMAT,
         "title": bank.title,
         "version": bank.version,
         "digest": bank.digest,
-        "overall": overall,
-        "band": {"id": band.id, "label": band.label, "headline": band.headline} if band else None,
+        "skills": {**skills_shown, "near": skills_shown["near"] if not caps else None},
+        "band": {"id": band.id, "label": band.label, "headline": band.headline, "tone": band.tone} if band else None,
         "caps": caps,
-        "dimensions": dimensions,
+        "careless": bool(notes),
+        "careless_headline": bank.quality.headline,
+        "quality_notes": notes,
+        "retake_note": bank.quality.retake_note,
+        "dimensions": rows,
+        "day_to_day": [r for r in rows if r["kind"] == "context"],
         "strengths": strengths,
-        "strengths_are_relative": any(d["score_label_id"] != top_label for d in strengths),
+        "strengths_are_relative": relative,
         "areas": areas,
-        "flags": [
-            {"id": f.id, "title": f.title, "tip": f.tip, "item": items_by_id[f.item].text,
-             "answer": _answer_label(bank, items_by_id[f.item], answers.get(f.item))}
-            for f in flags
-        ],
-        "quality_notes": quality_notes(bank, answers),
-        "steps": [
-            {"id": s.id, "title": s.title, "detail": s.detail, "time": s.time,
-             "because": because(bank, s.when, answers, scores, band_id)}
-            for s in bank.steps if holds(s.when, answers, scores, band_id)
-        ],
-        "careers": careers,
-        "explore_emphasis": band_id == min(bank.bands, key=lambda b: b.min).id,
-        "contributions": contributions,
-        "rules": {
-            "bands": [{"label": b.label, "min": b.min, "max": b.max} for b in bank.bands],
-            "score_labels": [{"label": r.label, "min": r.min, "max": r.max} for r in bank.score_labels],
-            "caps": [cap.reason for cap in bank.band_caps],
-            "min_answered_share": MIN_ANSWERED_SHARE,
-        },
+        "flags": flag_rows(bank, raised, answers),
+        "steps": step_rows(bank, facts),
+        "careers": career_rows(bank, facts),
+        "explore_emphasis": band is not None and band.id == min(bank.bands, key=lambda b: b.min).id,
+        "contributions": contribution_rows(bank, answers, scores, option_seed),
+        "precision": {"source": precision["source"], "results": precision["results"]},
+        "rules": rules(bank),
         "role": bank.role.model_dump(),
         "limits": bank.limits,
     }

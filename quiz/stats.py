@@ -5,9 +5,11 @@ import statistics
 from dataclasses import dataclass
 
 from .scoring import item_points
+from .scoring import prior_precision
 
 ALPHA_FLAG = 0.70
 ITEM_TOTAL_FLAG = 0.30
+NEARLY_ALL_AGREE = 0.85  # mean credit this high: almost everyone gives the top answers
 
 
 def cronbach_alpha(rows: list[list[float]]) -> float | None:
@@ -98,6 +100,22 @@ def format_stats(stats: list[DimensionStats]) -> str:
         lines.append(f"  {'item':<26}{'mean':>6}{'sd':>6}{'r_it':>7}")
         for item in d.items:
             flag = "  <- under 0.30: consider rewriting" if item.item_total is not None and item.item_total < ITEM_TOTAL_FLAG else ""
+            if item.mean is not None and item.mean >= NEARLY_ALL_AGREE:
+                flag += "  <- nearly everyone gives it top marks: it tells people apart little"
             lines.append(f"  {item.id:<26}{_num(item.mean):>6}{_num(item.sd):>6}{_num(item.item_total):>7}{flag}")
         lines.append("")
     return "\n".join(lines)
+
+
+def precision_from_results(bank, answer_sets: list[dict]) -> dict:
+    """Alpha and score SD per dimension from real results, once the bank's `min_results` exist;
+    the bank's priors before that, and for any dimension whose alpha cannot be worked out."""
+    estimate = prior_precision(bank)
+    if len(answer_sets) < bank.precision.min_results:
+        return estimate
+    estimate.update(source="results", results=len(answer_sets))
+    for d in dimension_stats(bank, answer_sets):
+        if d.alpha is not None and d.sd is not None and d.results >= bank.precision.min_results:
+            # A negative alpha means the items disagree; the range is then as wide as the spread.
+            estimate["dimensions"][d.id] = {"reliability": min(max(d.alpha, 0.0), 0.99), "sd": d.sd}
+    return estimate
