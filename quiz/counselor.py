@@ -19,6 +19,7 @@ from . import db
 from . import forms
 from . import records
 from .limits import limit
+from .old_reports import readable
 from .views import current_bank
 from .views import private
 from .views import render_private
@@ -61,19 +62,19 @@ def open_dashboard(token: str):
     return private(redirect(url_for(".dashboard", code=group.code), 303))
 
 
-def _summary(results):
+def _summary(reports):
     """Band counts and mean dimension scores of stored reports, for the at-a-glance chart."""
-    bands = Counter(r.report["band"]["label"] for r in results if r.report.get("band"))
+    bands = Counter(r["band"]["label"] for r in reports if r.get("band") and not r["careless"])
     by_dimension: dict[str, list] = {}
     labels = {}
-    for result in results:
-        for d in result.report["dimensions"]:
+    for report in reports:
+        for d in report["dimensions"]:
             labels[d["id"]] = d["label"]
             if d["score"] is not None:
                 by_dimension.setdefault(d["id"], []).append(d["score"])
     means = [
         {"id": key, "label": labels[key], "score": round(statistics.fmean(scores)),
-         "score_label": f"mean of {len(scores)}", "score_label_id": "mean"}
+         "score_label": f"mean of {len(scores)}", "tone": "none"}
         for key, scores in by_dimension.items()
     ]
     return bands, means
@@ -83,12 +84,15 @@ def _summary(results):
 def dashboard(code: str):
     group = dashboard_group(code)
     results = records.group_results(db.session(), group.id)
-    bands, means = _summary(results)
+    rows = [(r, readable(r.report)) for r in results]
+    bands, means = _summary([report for _, report in rows])
     new_token = session.get("new_links", {}).get(group.code)
+    bank = current_bank()
     return render_private(
-        "counselor/dashboard.html", group=group, results=results, bands=bands, means=means,
+        "counselor/dashboard.html", group=group, results=results, rows=rows, bands=bands, means=means,
+        careless=sum(report["careless"] for _, report in rows), marks=sorted(r.min for r in bank.score_labels if r.min > 0),
         unfinished=records.unfinished_count(db.session(), group.id),
-        band_order=[b.label for b in sorted(current_bank().bands, key=lambda b: -b.min)],
+        band_order=[b.label for b in sorted(bank.bands, key=lambda b: -b.min)],
         client_url=url_for(".join", code=group.code, _external=True),
         dashboard_url=url_for(".open_dashboard", token=new_token, _external=True) if new_token else None,
     )
@@ -100,7 +104,7 @@ def result(code: str, result_id: int):
     attempt = records.group_result(db.session(), group.id, result_id)
     if attempt is None:
         abort(404)
-    return render_private("quiz/report.html", report=attempt.report, attempt=attempt, group=group, counselor=True)
+    return render_private("quiz/report.html", report=readable(attempt.report), attempt=attempt, group=group, counselor=True)
 
 
 @bp.route("/dashboard/<code>/results/<int:result_id>/delete", methods=["GET", "POST"])
@@ -170,13 +174,14 @@ def export(code: str):
     def rows():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["finished", "name", "band", "overall", "quiz_version",
+        writer.writerow(["finished", "name", "band", "skills", "quiz_version",
                          *[f"score_{d}" for d in dimensions], *[f"answer_{q}" for q in questions]])
         for r in results:
-            scores = {d["id"]: d["score"] for d in r.report["dimensions"]}
-            band = r.report["band"]["label"] if r.report.get("band") else ""
+            report = readable(r.report)
+            scores = {d["id"]: d["score"] for d in report["dimensions"]}
+            band = report["careless_headline"] if report["careless"] else report["band"]["label"] if report["band"] else ""
             writer.writerow([_cell(v) for v in [
-                r.finished_at.date().isoformat(), r.client_name, band, r.report["overall"], r.bank_version,
+                r.finished_at.date().isoformat(), r.client_name, band, report["skills"]["score"], r.bank_version,
                 *[scores.get(d) for d in dimensions], *[r.answers.get(q) for q in questions],
             ]])
             yield buffer.getvalue()
@@ -206,5 +211,7 @@ def join(code: str):
                        retention_days=current_app.config["RETENTION_UNFINISHED_DAYS"],
                        status=422 if form.errors else 200)
     with db.writing() as write:
-        _, session["attempt"] = records.start_attempt(write, current_bank(), group, form.client_name.data)
+        _, session["attempt"] = records.start_attempt(
+            write, current_bank(), group, form.client_name.data, option_seed=session.pop("option_seed", None)
+        )
     return redirect(url_for("quiz.page", step=1), 303)

@@ -18,6 +18,7 @@ from wtforms.validators import StopValidation
 
 from .bank import Bank
 from .bank import Page
+from .scoring import option_order
 
 REQUIRED_MESSAGE = "Choose an answer to this question."
 
@@ -57,11 +58,12 @@ def _skip_if_unanswered(form, field):
         raise StopValidation()
 
 
-def choices(bank: Bank, question) -> dict[str, str]:
-    """A question's options, value -> label: the agree scale for statements, else its own."""
-    if getattr(question, "kind", None) == "likert":
+def choices(bank: Bank, question, option_seed: int | None = None) -> dict[str, str]:
+    """A question's options, value -> label: the agree scale for statements, else its own, in the
+    order this attempt shows them."""
+    if getattr(question, "kind", None) in ("likert", "attention"):
         return {str(value): label for value, label in enumerate(bank.scale, start=1)}
-    return {option.key: option.text for option in question.options}
+    return {option.key: option.text for option in option_order(question, option_seed)}
 
 
 def _field(bank: Bank, question):

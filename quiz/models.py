@@ -71,6 +71,9 @@ class Attempt(Base):
     answers: Mapped[dict] = mapped_column(Json, default=dict)
     bank_version: Mapped[str] = mapped_column(String(60))
     bank_digest: Mapped[str] = mapped_column(String(64))
+    # Seeds the order of each situation's options, so back, forward, resume and the report all
+    # show the same order; None (attempts from before) keeps the file's order.
+    option_seed: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     finished_at: Mapped[datetime | None] = mapped_column(index=True)

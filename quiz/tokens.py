@@ -38,3 +38,8 @@ def normalise_code(code: str) -> str:
     """Accept 'k7mp4qxr' or 'K7MP-4QXR' as typed or spoken."""
     letters = "".join(ch for ch in code.upper() if ch.isalnum())[:CODE_LENGTH]
     return f"{letters[:4]}-{letters[4:]}"
+
+
+def new_option_seed() -> int:
+    """Chooses the order of an attempt's situation options; within PostgreSQL's integer."""
+    return secrets.randbelow(2**31)

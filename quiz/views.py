@@ -22,8 +22,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from . import db
 from . import forms
+from . import precision
 from . import records
+from . import tokens
 from .limits import limit
+from .old_reports import readable
 from .scoring import build_report
 
 bp = Blueprint("quiz", __name__)
@@ -92,25 +95,38 @@ QUESTION_CACHE_SIZE = 4096
 _question_cache: dict[tuple, str] = {}
 
 
-def question_html(bank, question, number: int, ticked: frozenset, errors) -> str:
+def question_html(bank, question, number: int, ticked: frozenset, errors, option_seed: int | None = None) -> str:
     """A question's markup. Without errors it depends only on the bank, the question, its number and
     the options ticked, so it is made once per bank and answer and then reused (a page has dozens
-    of inputs to escape and write; this was most of a quiz page's time)."""
-    if errors:
-        return _render_question(bank, question, number, ticked, errors)
+    of inputs to escape and write; this was most of a quiz page's time). Situations, whose options
+    each attempt sees in its own order, are written afresh."""
+    shuffled = getattr(question, "kind", None) == "scenario" and option_seed is not None
+    if errors or shuffled:
+        return _render_question(bank, question, number, ticked, errors, option_seed)
     key = (bank.digest, question.id, number, ticked)
     html = _question_cache.get(key)
     if html is None:
-        html = _render_question(bank, question, number, ticked, errors)
+        html = _render_question(bank, question, number, ticked, errors, None)
         if len(_question_cache) >= QUESTION_CACHE_SIZE:
             _question_cache.clear()
         _question_cache[key] = html
     return html
 
 
-def _render_question(bank, question, number, ticked, errors) -> str:
+def _render_question(bank, question, number, ticked, errors, option_seed) -> str:
     render = get_template_attribute("_macros.html", "question")
-    return render(question, number, forms.choices(bank, question), ticked, errors)
+    return render(question, number, forms.choices(bank, question, option_seed), ticked, errors)
+
+
+def option_seed(page_questions) -> int | None:
+    """The order of this attempt's situation options; before the attempt exists, a seed kept in
+    the session becomes the attempt's own when it starts. Only pages with a situation need one."""
+    if not any(getattr(q, "kind", None) == "scenario" for q, _, _ in page_questions):
+        return None
+    attempt = current_attempt()
+    if attempt is not None:
+        return attempt.option_seed  # None for attempts from before: the file's order
+    return session.setdefault("option_seed", tokens.new_option_seed())
 
 
 def first_unfinished_step(bank, answers) -> int | None:
@@ -127,9 +143,11 @@ def _render_page(step: int, questions, status: int = 200, notice: str | None = N
     bank = (g.get("bank") or current_app.extensions["quiz_banks"].current()) if offline else current_bank()
     attempt = None if offline else current_attempt()
     resume_url = url_for(".resume", token=session["attempt"], _external=True) if attempt else None
+    seed = None if offline else option_seed(questions)
     return render_private(
         "quiz/page.html", status, bank=bank, page=bank.pages[step - 1], step=step, steps=len(bank.pages),
         questions=questions, notice=notice, resume_url=resume_url, group_name=attempt and attempt.group_name,
+        option_seed=seed,
     )
 
 
@@ -182,7 +200,9 @@ def _store_page(bank, page, attempt, given: dict) -> tuple[int, dict] | None:
     answer so far), or None when the attempt was finished or deleted since the page was shown."""
     if attempt is None:
         with db.writing() as write:
-            started, session["attempt"] = records.start_attempt(write, bank, answers=given)
+            started, session["attempt"] = records.start_attempt(
+                write, bank, answers=given, option_seed=session.pop("option_seed", None)
+            )
         g.pop("attempt")  # looked up as missing; a re-shown page must now show its resume link
         return started.id, given
     answers = records.save_page(db.connection(), attempt.id, page.questions, given)
@@ -194,8 +214,10 @@ def finish(attempt_id: int, answers: dict):
     gap = first_unfinished_step(bank, answers)
     if gap is not None:
         return redirect(url_for(".page", step=gap), 303)
+    seed = current_attempt().option_seed if current_attempt() is not None else None
+    report = build_report(bank, answers, precision.current(bank), seed)
     with db.writing() as write:
-        records.finish_attempt(write, attempt_id, answers, build_report(bank, answers))
+        records.finish_attempt(write, attempt_id, answers, report)
     return redirect(url_for(".report", token=session["attempt"]), 303)
 
 
@@ -232,7 +254,7 @@ def report(token: str):
     if attempt.finished_at is None:
         return private(redirect(url_for(".resume", token=token), 303))
     return render_private(
-        "quiz/report.html", report=attempt.report, attempt=attempt, token=token,
+        "quiz/report.html", report=readable(attempt.report), attempt=attempt, token=token,
         retention_days=current_app.config["RETENTION_RESULT_DAYS"],
     )
 
