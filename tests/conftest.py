@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine
@@ -10,10 +11,12 @@ from sqlalchemy.exc import OperationalError
 
 from quiz import create_app
 from quiz import db
-from quiz.bank import DEFAULT_PATH
 from quiz.bank import load_bank
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+# The small test bank: view and storage tests take the quiz on it, so editing the shipped
+# questions.yaml breaks none of them (the shipped bank has tests of its own).
+MINI_PATH = Path(__file__).parent / "data" / "mini.yaml"
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
@@ -82,7 +85,7 @@ def app(database_url):
     migrate(database_url)
     # CSRF stays on: the tests post forms the way a browser does, token included.
     app = create_app({
-        "TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
+        "TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url, "QUESTIONS_PATH": str(MINI_PATH),
         "RATELIMIT_ENABLED": False,  # tests/test_limits.py turns it on where it is the point
     })
     yield app
@@ -101,8 +104,8 @@ def runner(app):
 
 @pytest.fixture(scope="session")
 def bank():
-    """The shipped bank, as the apps under test load it; pure tests need no app or database."""
-    return load_bank(DEFAULT_PATH)
+    """The small test bank, as the app fixture loads it; pure tests need no app or database."""
+    return load_bank(MINI_PATH)
 
 
 def csrf_token(html: str) -> str:
@@ -118,6 +121,8 @@ def typical_answer(question) -> str | list[str]:
         return "2" if question.reverse else "4"
     if kind == "scenario":
         return max(question.options, key=lambda option: option.points).key
+    if kind == "attention":
+        return str(question.expect)
     first = question.options[0].key
     return [first] if getattr(question, "multiple", False) else first
 

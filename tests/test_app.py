@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from conftest import MINI_PATH
 
 from quiz import BrokenBank
 from quiz import create_app
 from quiz import instance_secret_key
-from quiz.bank import DEFAULT_PATH
 
 
 def test_config_comes_from_prefixed_environment(monkeypatch, tmp_path):
@@ -22,13 +22,12 @@ def test_test_config_overrides_environment(monkeypatch, tmp_path):
 
 def test_broken_bank_stops_the_app_with_line_numbered_problems(tmp_path):
     broken = tmp_path / "questions.yaml"
-    broken.write_text(DEFAULT_PATH.read_text().replace("    kind: likert\n", "    kind: likret\n", 1))
+    broken.write_text(MINI_PATH.read_text().replace("    kind: likert\n", "    kind: likret\n", 1))
     with pytest.raises(BrokenBank) as error:
-        create_app({"SECRET_KEY": "x", "QUESTIONS_PATH": str(broken)})
+        create_app({"SECRET_KEY": "x", "QUESTIONS_PATH": str(broken), "DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}"})
     line = next(i for i, text in enumerate(broken.read_text().splitlines(), 1) if "likret" in text)
-    assert f"questions.yaml:{line}:11: items[0] 'emp_find_need'.kind: expected 'likert' or 'scenario', got 'likret'" in str(
-        error.value.message
-    )
+    assert (f"questions.yaml:{line}:11: items[0] 'care_listen'.kind: expected 'likert', 'scenario' or 'attention', "
+            "got 'likret' (did you mean 'likert'?)") in str(error.value.message)
 
 
 def test_secret_key_is_created_once_and_reused(tmp_path):

@@ -121,10 +121,10 @@ CASES = [
         id="over-indented-line",
     ),
     pytest.param(
-        "  agree_note: You agreed with almost everything.\n",
-        "  agree_note: You agreed with almost everything.\n  agree_note: Again.\n",
-        "agree_note",
-        "duplicate key 'agree_note' (first given on line {first}; keep one)",
+        "  attention_note: One answer was not the one asked for.\n",
+        "  attention_note: One answer was not the one asked for.\n  attention_note: Again.\n",
+        "attention_note",
+        "duplicate key 'attention_note' (first given on line {first}; keep one)",
         id="duplicate-key-names-first-line",
     ),
     pytest.param(
@@ -166,8 +166,8 @@ CASES = [
         id="boolean-where-text-expected",
     ),
     pytest.param(
-        "  opposite_pairs_at_least: 1\n", "  opposite_pairs_at_least: 1:30\n", "1:30",
-        "quality.opposite_pairs_at_least: expected a whole number, got '1:30'",
+        "  min_results: 1000\n", "  min_results: 1:30\n", "1:30",
+        "precision.min_results: expected a whole number, got '1:30'",
         id="yaml11-sexagesimal-stays-text",
     ),
     pytest.param(
@@ -184,7 +184,7 @@ CASES = [
     pytest.param(
         "title: Mini quiz", "1: Mini quiz\ntitle: Mini quiz", "1: Mini",
         "1: unknown field '1' (allowed here: version, title, scale, role, dimensions, items, profile, pages, "
-        "score_labels, bands, band_caps, flags, quality, steps, careers, limits)",
+        "score_labels, bands, band_caps, flags, quality, precision, steps, careers, limits)",
         id="number-key-is-an-unknown-field",
     ),
     pytest.param(
@@ -212,7 +212,7 @@ CASES = [
     ),
     pytest.param(
         "    kind: scenario\n", "    kind: scenery\n", "scenery",
-        "items[3] 'care_scenario'.kind: expected 'likert' or 'scenario', got 'scenery' (did you mean 'scenario'?)",
+        "items[3] 'care_scenario'.kind: expected 'likert', 'scenario' or 'attention', got 'scenery' (did you mean 'scenario'?)",
         id="unknown-literal-did-you-mean",
     ),
     # cross-references and counts
@@ -234,7 +234,7 @@ CASES = [
         id="page-names-unknown-question",
     ),
     pytest.param(
-        "fit_desk, fit_helping]", "fit_helping]", "id: |fit_desk",
+        "fit_desk, fit_helping, check_agree]", "fit_helping, check_agree]", "id: |fit_desk",
         "items[6] 'fit_desk'.id: question 'fit_desk' is on no page (add it to a page's `questions`)",
         id="item-on-no-page",
     ),
@@ -261,18 +261,17 @@ CASES = [
         id="exclusive-on-single-choice-question",
     ),
     pytest.param(
-        "  opposite_pairs_at_least: 1\n", "  opposite_pairs_at_least: 2\n", "at_least: |2",
-        "quality.opposite_pairs_at_least: 2 can never be reached with 1 pair "
-        "(add pairs to `opposite_pairs` or lower it to at most 1)",
-        id="opposite-pair-threshold-out-of-reach",
+        "{flags_at_least: 1}", "{flags_at_least: 2}", "flags_at_least: |2",
+        "band_caps[2] 'flagged'.when.flags_at_least: there are only 1 flags, so this never holds",
+        id="flag-count-out-of-reach",
     ),
     pytest.param(
-        "Promising fit, min: 50, max: 69}", "Promising fit, min: 50, max: 60}", "Strong fit, min: |70",
+        "Promising fit, min: 50, max: 69,", "Promising fit, min: 50, max: 60,", "Strong fit, min: |70",
         "bands[0] 'strong'.min: no band covers 61-69 (bands must cover 0-100)",
         id="bands-with-a-gap",
     ),
     pytest.param(
-        "Explore and compare, min: 0, max: 49}", "Explore and compare, min: 0, max: 55}",
+        "Explore and compare, min: 0, max: 49,", "Explore and compare, min: 0, max: 55,",
         "Promising fit, min: |50",
         "bands[1] 'promising'.min: overlaps 'explore' on 50-55 (each score must fall in exactly one)",
         id="bands-that-overlap",
@@ -305,8 +304,8 @@ CASES = [
         id="nested-condition-names-unknown-option",
     ),
     pytest.param(
-        "{score: fit, below: 50}", "{score: fitt, below: 50}", "fitt",
-        "careers[0] 'records_career'.when.all[1].score: unknown dimension 'fitt' (did you mean 'fit'?)",
+        "{score: fit, label: [look_closer]}", "{score: fitt, label: [look_closer]}", "fitt",
+        "band_caps[1] 'day_to_day'.when.score: unknown dimension 'fitt' (did you mean 'fit'?)",
         id="condition-with-unknown-dimension",
     ),
     pytest.param(
@@ -316,8 +315,8 @@ CASES = [
     ),
     pytest.param(
         "{score: care, at_least: 70}", "{score: care, at_least: 70, band: [strong]}", "|{score: care",
-        "careers[0] 'records_career'.when.all[0]: a condition needs exactly one of all, any, answer, score, band "
-        "(got score, band)",
+        "careers[0] 'records_career'.when.all[0]: a condition needs exactly one of answer, score, "
+        "any_skill_labelled, flags_at_least, band, all, any (got score, band)",
         id="condition-with-two-tests",
     ),
     pytest.param(
@@ -326,9 +325,68 @@ CASES = [
         id="dimension-with-too-few-items",
     ),
     pytest.param(
-        "item: fit_hours", "item: fit_hour", "fit_hour,",
-        "flags[0] 'hours_flag'.item: unknown item 'fit_hour' (did you mean 'fit_hours'?)",
+        "item: fit_hours", "item: fit_hour", "fit_hour\n",
+        "flags[0] 'hours_flag'.item: unknown question 'fit_hour' (did you mean 'fit_hours'?)",
         id="flag-on-unknown-item",
+    ),
+    pytest.param(
+        "{score: care, at_least: 70}", "{score: care, at_leats: 70}", "at_leats",
+        "careers[0] 'records_career'.when.all[0].at_leats: unknown field 'at_leats' (did you mean 'at_least'?)",
+        id="condition-field-misspelled-in-its-own-kind",
+    ),
+    pytest.param(
+        "{score: care, at_least: 70}", "{score: care}", "|{score: care}",
+        "careers[0] 'records_career'.when.all[0]: a `score` condition needs `at_least` and/or `below`, or "
+        "`label`, not both",
+        id="score-condition-without-a-test",
+    ),
+    pytest.param(
+        "{answer: education, in: [less_than_hs]}", "{answer: education, in: [less_than_hs], not_in: [degree]}",
+        "|{answer: education, in: [less_than_hs], not",
+        "steps[0] 'diploma_step'.when: an `answer` condition needs exactly one of `in` or `not_in`",
+        id="answer-condition-with-in-and-not-in",
+    ),
+    pytest.param(
+        "label: [look_closer]}", "label: [look_closr]}", "look_closr",
+        "band_caps[1] 'day_to_day'.when.label[0]: 'look_closr' is not a label of fit (labels: suits, look_closer) "
+        "(did you mean 'look_closer'?)",
+        id="score-condition-with-unknown-label",
+    ),
+    pytest.param(
+        "{any_skill_labelled: [to_build]}", "{any_skill_labelled: [tobuild]}", "tobuild",
+        "band_caps[0] 'skill_floor'.when.any_skill_labelled[0]: 'tobuild' is not a label of a skill "
+        "(labels: strength, solid, to_build) (did you mean 'to_build'?)",
+        id="skill-label-condition-with-unknown-label",
+    ),
+    pytest.param(
+        "    expect: 4\n", "", "  - |id: check_agree",
+        "items[8] 'check_agree': an attention check needs `expect`: the scale value (1-5) its text asks for",
+        id="attention-check-without-expect",
+    ),
+    pytest.param(
+        "    kind: attention\n", "    kind: attention\n    dimension: care\n", "dimension: |care\n    text: Please",
+        "items[8] 'check_agree'.dimension: an attention check is not scored; remove `dimension`",
+        id="attention-check-with-a-dimension",
+    ),
+    pytest.param(
+        "    strong: [5]\n", "    strong: [6]\n", "[|6]",
+        "flags[0] 'hours_flag'.strong[0]: 6 is not an answer of 'fit_hours' (answers: 1, 2, 3, 4, 5)",
+        id="flag-answer-off-the-scale",
+    ),
+    pytest.param(
+        "    mild: [4]\n", "    mild: [5]\n", "mild: [|5]",
+        "flags[0] 'hours_flag'.mild[0]: 5 is listed under both `strong` and `mild`; keep one",
+        id="flag-answer-both-strong-and-mild",
+    ),
+    pytest.param(
+        '"Near the line with {nearby}."', '"Near the line with {neighbour}."', '|"Near the line',
+        "precision.near_note: unknown placeholder {neighbour} (this text can use {nearby})",
+        id="unknown-placeholder",
+    ),
+    pytest.param(
+        "  - id: care\n", "  - id: skills\n", "id: |skills",
+        "dimensions[0] 'skills'.id: 'skills' names the skills score in conditions; choose another id",
+        id="dimension-id-reserved",
     ),
     pytest.param(
         "cap: promising", "cap: promisng", "promisng",

@@ -47,7 +47,7 @@ def varied_answers(bank, step):
     out = {}
     for qid in bank.pages[step - 1].questions:
         q = bank.questions[qid]
-        out[qid] = "3" if getattr(q, "kind", None) == "likert" else (
+        out[qid] = "3" if getattr(q, "kind", None) in ("likert", "attention") else (
             [q.options[0].key] if getattr(q, "multiple", False) else q.options[0].key)
     return out
 
@@ -135,7 +135,8 @@ def test_csv_export_parses_and_matches_the_results(app, client, bank):
     assert table[0]["name"] == "'=HYPERLINK(1)"  # never a live formula in a spreadsheet
     for row, answers in zip(table, [first, second]):
         report = build_report(bank, answers)
-        assert row["band"] == report["band"]["label"] and row["overall"] == str(report["overall"])
+        band = report["careless_headline"] if report["careless"] else report["band"]["label"]
+        assert row["band"] == band and row["skills"] == str(report["skills"]["score"])
         for d in report["dimensions"]:
             assert row[f"score_{d['id']}"] == str(d["score"])
         for qid, value in answers.items():
@@ -146,7 +147,7 @@ def test_csv_export_parses_and_matches_the_results(app, client, bank):
 def test_csv_of_an_empty_group_has_only_the_header(client, bank):
     code, _ = create_group(client)
     lines = client.get(f"/dashboard/{code}/results.csv").get_data(as_text=True).splitlines()
-    assert len(lines) == 1 and lines[0].startswith("finished,name,band,overall")
+    assert len(lines) == 1 and lines[0].startswith("finished,name,band,skills")
 
 
 def test_closed_group_refuses_new_clients_with_a_clear_page_and_can_reopen(app, client, bank):

@@ -16,6 +16,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from conftest import MINI_PATH
 from conftest import POSTGRES_URL
 from conftest import csrf_token
 from conftest import page_answers
@@ -198,7 +199,7 @@ def test_an_unmigrated_postgres_database_stops_the_app_with_the_command_to_run(c
 
 def test_missing_tables_keep_the_answers_and_never_suggest_trying_again(tmp_path, bank):
     # Not TESTING: the error is handled as in production.
-    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'quiz.db'}"})
+    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'quiz.db'}", "QUESTIONS_PATH": str(MINI_PATH)})
     try:
         engine = db.make_engine(app.config["DATABASE_URL"])
         with engine.begin() as connection:

@@ -432,7 +432,7 @@ def as_set(answer) -> set[str]:
 
 
 def offered(question) -> set[str]:
-    if getattr(question, "kind", None) == "likert":
+    if getattr(question, "kind", None) in ("likert", "attention"):
         return {str(n) for n in range(1, 6)}
     return {option.key for option in question.options}
 
@@ -631,7 +631,7 @@ def test_bodies_over_the_limit_get_the_friendly_413(app, person, bank, data):
 @example(values=[" ", "pediatrics", "bogus\x00"], question="interests")
 @given(values=st.lists(st.one_of(SHORT, ODD, st.sampled_from(["pediatrics", "other", "front_desk"])), min_size=1,
                        max_size=4).map(lambda v: [" ", *v]),
-       question=st.sampled_from(["interests", "hc_kind"]))
+       question=st.sampled_from(["interests", "clinical_interest"]))
 def test_optional_questions_store_only_offered_choices(app, bank, values, question):
     person = visitor(app, "/quiz/1")
     client = person.client()

@@ -32,6 +32,7 @@ from bench.servers import Gunicorn
 from bench.servers import clean_env
 from bench.servers import free_port
 from bench.servers import keep_cookies
+from conftest import MINI_PATH
 from conftest import POSTGRES_URL
 from conftest import csrf_token
 from conftest import page_answers
@@ -112,7 +113,8 @@ class Server(Gunicorn):
     """One instance of the app, as deployed, that a test can wait for."""
 
     def __init__(self, name: str, log_dir: Path, workers: int, **settings):
-        super().__init__(name, "quiz:create_app()", log_dir, GUNICORN_WORKERS=str(workers), **settings)
+        super().__init__(name, "quiz:create_app()", log_dir, GUNICORN_WORKERS=str(workers),
+                         FLASK_QUESTIONS_PATH=str(MINI_PATH), **settings)
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -211,7 +213,7 @@ def finished_attempts(url: str) -> list[Attempt]:
     try:
         with engine.connect() as connection:
             return list(connection.execute(
-                select(Attempt.token_hash, Attempt.answers, Attempt.report, Attempt.client_name)
+                select(Attempt.token_hash, Attempt.answers, Attempt.report, Attempt.client_name, Attempt.option_seed)
                 .where(Attempt.finished_at.is_not(None)).order_by(Attempt.id)
             ))
     finally:
@@ -249,13 +251,13 @@ def test_a_quiz_started_on_one_instance_is_continued_and_finished_on_the_other(a
         assert response.status == 303, (step, response.status, response.body[:300])
     assert response.location == f"/r/{token}"
 
-    expected = build_report(bank, answers)
+    [row] = [row for row in finished_attempts(url) if row.token_hash == tokens.token_hash(token)]
+    expected = build_report(bank, answers, option_seed=row.option_seed)
     for server in (a, b):
         report = person.get(server, f"/r/{token}")
         assert report.status == 200 and f"<h1>{expected['band']['label']}</h1>" in unescape(report.body)
     assert phone.get(b, resume_path).location == f"/r/{token}"  # finished: the link now opens the report
 
-    [row] = [row for row in finished_attempts(url) if row.token_hash == tokens.token_hash(token)]
     assert row.answers == answers and row.report == expected
 
 
@@ -432,7 +434,7 @@ def test_a_worker_killed_under_load_loses_no_finished_result(new_database, bank,
         for outcome in outcomes.values():
             row = by_hash[tokens.token_hash(outcome["token"])]
             assert row.answers == outcome["answers"]
-            assert row.report == build_report(bank, outcome["answers"])
+            assert row.report == build_report(bank, outcome["answers"], option_seed=row.option_seed)
         checker = Browser()
         for outcome in list(outcomes.values())[:5]:
             assert checker.get(server, f"/r/{outcome['token']}").status == 200

@@ -11,6 +11,7 @@ from quiz.scoring import build_report
 from quiz.stats import corrected_item_total
 from quiz.stats import cronbach_alpha
 from quiz.stats import dimension_stats
+from quiz.stats import format_stats
 
 
 def test_alpha_of_a_hand_worked_example():
@@ -40,6 +41,8 @@ def consistent_answers(bank, level: int, odd_item: str | None = None) -> dict:
         high = (level == 5) != (item.id == odd_item)
         if item.kind == "likert":
             answers[item.id] = str(1 if high == item.reverse else 5)
+        elif item.kind == "attention":
+            answers[item.id] = str(item.expect)
         else:
             answers[item.id] = max(item.options, key=lambda o: o.points if high else -o.points).key
     for question in bank.profile:
@@ -49,14 +52,14 @@ def consistent_answers(bank, level: int, odd_item: str | None = None) -> dict:
 
 def test_dimension_stats_on_results_with_known_structure(bank):
     levels = [1, 5] * 10
-    sets = [consistent_answers(bank, level, odd_item="com_phone") for level in levels]
+    sets = [consistent_answers(bank, level, odd_item="fit_people") for level in levels]
     stats = {d.id: d for d in dimension_stats(bank, sets)}
-    assert stats["empathy"].results == 20
-    assert stats["empathy"].alpha == pytest.approx(1.0)
-    assert stats["empathy"].mean == pytest.approx(50.0)
-    phone = next(i for i in stats["communication"].items if i.id == "com_phone")
-    assert phone.item_total == pytest.approx(-1.0)
-    assert stats["communication"].alpha < 0.70
+    assert stats["care"].results == 20
+    assert stats["care"].alpha == pytest.approx(1.0)
+    assert stats["care"].mean == pytest.approx(50.0)
+    people = next(i for i in stats["fit"].items if i.id == "fit_people")
+    assert people.item_total == pytest.approx(-1.0)
+    assert stats["fit"].alpha < 0.70
 
 
 def test_random_answers_give_low_alpha(bank):
@@ -65,7 +68,7 @@ def test_random_answers_give_low_alpha(bank):
     for _ in range(300):
         answers = {}
         for item in bank.items:
-            answers[item.id] = str(rng.randint(1, 5)) if item.kind == "likert" else rng.choice(item.options).key
+            answers[item.id] = rng.choice(item.options).key if item.kind == "scenario" else str(rng.randint(1, 5))
         sets.append(answers)
     for d in dimension_stats(bank, sets):
         assert d.alpha < 0.4, (d.id, d.alpha)
@@ -82,17 +85,30 @@ def store_result(app, bank, answers, digest=None, version=None, group=None):
 
 def test_stats_command_reports_flags_and_leaves_out_older_versions(app, bank, runner):
     for level in [1, 5] * 5:
-        store_result(app, bank, consistent_answers(bank, level, odd_item="com_phone"))
+        store_result(app, bank, consistent_answers(bank, level, odd_item="fit_people"))
     store_result(app, bank, consistent_answers(bank, 5), digest="0" * 64, version="2025.1")
     result = runner.invoke(args=["stats"])
     assert result.exit_code == 0, result.output
     assert f"10 result(s) from quiz version {bank.version}" in result.output
     assert "Excluded 1 result(s) scored by other versions of the quiz (2025.1: 1)" in result.output
-    assert "empathy (Patient empathy and service): n=10 mean=50.0 sd=52.7 alpha=1.00\n" in result.output
-    phone = next(line for line in result.output.splitlines() if line.strip().startswith("com_phone"))
-    assert "-1.00" in phone and "consider rewriting" in phone
-    assert "communication (Clear communication and listening): n=10" in result.output
-    assert "under 0.70" in next(line for line in result.output.splitlines() if line.startswith("communication"))
+    assert "care (Patient care): n=10 mean=50.0 sd=52.7 alpha=1.00\n" in result.output
+    people = next(line for line in result.output.splitlines() if line.strip().startswith("fit_people"))
+    assert "-1.00" in people and "consider rewriting" in people
+    assert "under 0.70" in next(line for line in result.output.splitlines() if line.startswith("fit (Work-context fit)"))
+
+
+def test_stats_command_says_the_priors_are_used_until_enough_results_exist(app, bank, runner):
+    for level in [1, 5, 1]:
+        store_result(app, bank, consistent_answers(bank, level))
+    result = runner.invoke(args=["stats"])
+    assert "use the reliability and SD priors in the question bank: 3 of the 1000 results needed so far." in result.output
+
+
+def test_items_nearly_everyone_gives_top_marks_are_flagged(bank):
+    sets = [consistent_answers(bank, 5)] * 9 + [consistent_answers(bank, 1)]
+    lines = format_stats(dimension_stats(bank, sets)).splitlines()
+    listen = next(line for line in lines if line.strip().startswith("care_listen"))
+    assert "nearly everyone gives it top marks" in listen
 
 
 def test_stats_command_for_one_group(app, bank, runner):

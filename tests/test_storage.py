@@ -6,6 +6,7 @@ import threading
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from conftest import MINI_PATH
 from conftest import csrf_token
 from conftest import page_answers
 from conftest import post_page
@@ -17,7 +18,6 @@ from test_views import finish_quiz
 from quiz import create_app
 from quiz import db
 from quiz import tokens
-from quiz.bank import DEFAULT_PATH
 from quiz.models import Attempt
 from quiz.models import Base
 
@@ -63,7 +63,7 @@ def test_resume_link_continues_on_a_fresh_client_where_the_person_left_off(app, 
     for step in range(3, len(bank.pages) + 1):
         assert post_page(phone, step, page_answers(bank, step)).status_code == 303
     [attempt] = rows(app)
-    assert attempt.finished_at is not None and attempt.report["overall"] is not None
+    assert attempt.finished_at is not None and attempt.report["skills"]["score"] is not None
 
 
 def test_lost_cookie_costs_nothing_with_the_link(app, client, bank):
@@ -113,10 +113,9 @@ def test_report_stays_as_it_was_after_questions_yaml_changes(app, client, bank, 
 
     edited = tmp_path / "questions.yaml"
     edited.write_text(
-        re.sub(r'(?m)^version: ".*"$', 'version: "2099.1"', DEFAULT_PATH.read_text())
-        .replace("label: Patient empathy and service", "label: Caring for patients")
-        .replace("      - key: a\n        text: Explain briefly and point them to the patient portal.\n        points: 1",
-                 "      - key: a\n        text: Explain briefly and point them to the patient portal.\n        points: 3")
+        re.sub(r'(?m)^version: ".*"$', 'version: "2099.1"', MINI_PATH.read_text())
+        .replace("label: Patient care", "label: Caring for patients")
+        .replace("{key: a, text: Point them to the portal., points: 1}", "{key: a, text: Point them to the portal., points: 3}")
     )
     changed = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
                           "QUESTIONS_PATH": str(edited)})
@@ -125,7 +124,7 @@ def test_report_stays_as_it_was_after_questions_yaml_changes(app, client, bank, 
     db.dispose(changed)
     strip = lambda html: re.sub(r'name="csrf_token" value="[^"]+"', "", html)  # noqa: E731
     assert strip(after) == strip(before)
-    assert "Patient empathy and service" in after and "Caring for patients" not in after
+    assert "Patient care" in after and "Caring for patients" not in after
     assert f"quiz version {bank.version}" in after
 
 

@@ -11,7 +11,7 @@ from conftest import post_page
 from quiz.scoring import build_report
 
 REPORT_SECTIONS = [
-    "Your profile", "Areas to build", "Things to check before you commit",
+    "Your skills for the job", "Work-context fit", "Areas to build", "Things to check before you commit",
     "Your next steps", "Related careers", "About the job", "How this was scored, and its limits",
 ]
 
@@ -51,8 +51,11 @@ def test_full_walk_with_csrf_reaches_a_report_with_every_section(client, bank):
     assert "For exploration, not for hiring decisions." in html
     for heading in REPORT_SECTIONS + ["Your highest scores" if expected["strengths_are_relative"] else "Your strengths"]:
         assert f">{heading}</h2>" in html, heading
-    for dimension in expected["dimensions"]:  # the numbers are there as text, not only in the chart
-        assert re.search(rf"{re.escape(dimension['label'])}</th>\s*<td><span class=\"score-num\">{dimension['score']}<", html)
+    for d in expected["dimensions"]:  # the numbers and ranges are there as text, not only in the chart
+        label = re.escape(d["label"])
+        where = rf"{label}</th>\s*<td>" if d["kind"] == "skill" else rf">{label}</h2>\s*<p class=\"result-line\">"
+        assert re.search(where + rf"<span class=\"score-num\">{d['score']}</span> <span class=\"tag tone-{d['tone']}\">"
+                         rf"{re.escape(d['score_label'])}</span>\s*<span class=\"range\">likely {d['low']} to {d['high']}<", html), d["id"]
     for step in expected["steps"]:
         assert step["title"] in html and step["because"] in html
     assert 'role="img"' in html and "<title id=\"chart-title\">" in html
@@ -78,8 +81,8 @@ def test_back_keeps_answers_on_both_pages(client, bank):
 
 
 def test_back_is_never_blocked_by_unanswered_questions(client):
-    response = post_page(client, 4, {}, action="back")
-    assert response.status_code == 303 and response.headers["Location"].endswith("/quiz/3")
+    response = post_page(client, 3, {}, action="back")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/quiz/2")
 
 
 def test_unanswered_question_shows_error_summary_and_keeps_other_answers(client, bank):
@@ -109,7 +112,8 @@ def test_tampered_choice_is_rejected_and_not_saved(client, bank):
     assert "Not a valid choice" in response.get_data(as_text=True)
     html = client.get("/quiz/2").get_data(as_text=True)
     assert checked_values(html, tampered) == set()
-    assert checked_values(html, bank.pages[1].questions[1]) == {"4"}
+    untouched = bank.pages[1].questions[2]
+    assert checked_values(html, untouched) == {page_answers(bank, 2)[untouched]}
 
 
 def test_tampered_multiple_choice_is_rejected(client, bank):

@@ -37,6 +37,8 @@ def planned_answer(bank, question) -> list[str]:
     if kind == "scenario":
         ranked = sorted(question.options, key=lambda option: option.points, reverse=True)
         return [ranked[1 if question.dimension == "organization" else 0].key]
+    if kind == "attention":
+        return [str(question.expect)]
     keys = [option.key for option in question.options]
     if getattr(question, "multiple", False):
         return [keys[0]] if question.exclusive else keys[:3:2]
@@ -97,7 +99,9 @@ def neutral_plan(bank, step: int) -> dict[str, list[str]]:
     out = {}
     for qid in bank.pages[step - 1].questions:
         question = bank.questions[qid]
-        out[field_name(qid)] = ["3"] if getattr(question, "kind", None) == "likert" else [question.options[0].key]
+        kind = getattr(question, "kind", None)
+        out[field_name(qid)] = [str(question.expect)] if kind == "attention" else ["3"] if kind == "likert" else [
+            question.options[0].key]
     return out
 
 

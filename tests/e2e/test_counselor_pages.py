@@ -158,7 +158,7 @@ def test_counselor_and_three_clients_from_group_to_deletion(new_context, bank, b
     rows = dashboard_rows(counselor)
     assert [row["name"] for row in rows] == ["Ana R.", "B.K.", "Anonymous"], rows
     for row in rows:
-        assert (row["band"], row["overall"]) == reports[row["name"]], row
+        assert (row["band"], row["skills"]) == reports[row["name"]], row
     assert counselor.locator("figure.chart svg[role=img]").count() == 2  # bands and mean scores
     for who, headline in reports.items():
         label = "anonymous client" if who == "Anonymous" else who
@@ -176,7 +176,7 @@ def test_counselor_and_three_clients_from_group_to_deletion(new_context, bank, b
     assert download.value.suggested_filename == f"results-{group['code']}.csv"
     with open(download.value.path(), newline="", encoding="utf-8") as file:
         exported = list(csv.DictReader(file))
-    assert [(r["name"], r["band"], r["overall"]) for r in exported] == [
+    assert [(r["name"], r["band"], r["skills"]) for r in exported] == [
         ("" if who == "Anonymous" else who, *reports[who]) for who in reports
     ]
     assert all(r["score_" + d.id] for r in exported for d in bank.dimensions)

@@ -12,7 +12,7 @@ from .support import snap
 from .support import snap_viewport
 from .support import wide_elements
 
-REPORT_SECTIONS = ["Your profile", "Areas to build", "Things to check before you commit", "Your next steps",
+REPORT_SECTIONS = ["Your skills for the job", "How the day-to-day suits you", "Areas to build", "Things to check before you commit", "Your next steps",
                    "Related careers", "About the job"]
 
 
