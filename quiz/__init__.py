@@ -15,6 +15,7 @@ from . import cli
 from . import counselor
 from . import db
 from . import errors
+from . import files
 from . import forms
 from . import limits
 from . import security
@@ -32,7 +33,7 @@ class BrokenBank(click.ClickException):
 
 
 def create_app(test_config=None):
-    app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder="../static")
+    app = Flask(__name__, instance_relative_config=True, template_folder=files.TEMPLATES, static_folder=files.STATIC)
     app.config.from_mapping(
         QUESTIONS_PATH=str(DEFAULT_PATH),
         # The usual name on hosting platforms; FLASK_DATABASE_URL works too.

@@ -21,13 +21,14 @@ from pydantic import StringConstraints
 from pydantic import ValidationError
 
 from . import checks
+from . import files
 from . import yamlpos
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Score = Annotated[int, Field(ge=0, le=100)]
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "questions.yaml"
+DEFAULT_PATH = files.QUESTIONS
 # Rough reading-and-answering times, used only for the "about N minutes" estimate.
 SECONDS_PER_LIKERT = 12
 SECONDS_PER_SCENARIO = 45
