@@ -33,7 +33,14 @@ class BrokenBank(click.ClickException):
 
 
 def create_app(test_config=None):
-    app = Flask(__name__, instance_relative_config=True, template_folder=files.TEMPLATES, static_folder=files.STATIC)
+    # From the environment, as the config's defaults are made from it. Flask's own choice is
+    # instance/ beside a checkout and <prefix>/var/quiz-instance for an installed package, i.e.
+    # inside its virtual environment, which is no place for a database.
+    instance = os.environ.get("FLASK_INSTANCE_PATH")
+    app = Flask(
+        __name__, instance_path=os.path.abspath(instance) if instance else None, instance_relative_config=True,
+        template_folder=files.TEMPLATES, static_folder=files.STATIC,
+    )
     app.config.from_mapping(
         QUESTIONS_PATH=str(DEFAULT_PATH),
         # The usual name on hosting platforms; FLASK_DATABASE_URL works too.
