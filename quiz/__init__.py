@@ -11,6 +11,7 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import assets
 from . import cli
 from . import counselor
 from . import db
@@ -90,6 +91,7 @@ def create_app(test_config=None):
     security.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)
+    assets.init_app(app)
     app.jinja_env.globals["question_html"] = views.question_html
     app.jinja_env.globals["field_name"] = forms.field_name
     app.register_blueprint(views.bp)
