@@ -4,13 +4,21 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check clean
+.PHONY: run test check clean lock
 
-$(BIN)/.installed: pyproject.toml
+# Exactly the versions in requirements.lock, checked against its hashes; then the app itself,
+# editable, without letting pip pick anything else.
+$(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+# After changing a dependency in pyproject.toml: pins what is new and keeps every other pin.
+# LOCK_ARGS=--upgrade moves everything to the newest versions the bounds allow.
+lock: $(BIN)/.installed
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --generate-hashes \
+		--custom-compile-command "make lock" --quiet --output-file requirements.lock $(LOCK_ARGS)
 
 run: $(BIN)/.installed
 	$(BIN)/flask --app quiz db upgrade
