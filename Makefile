@@ -24,9 +24,12 @@ run: $(BIN)/.installed
 	$(BIN)/flask --app quiz db upgrade
 	$(BIN)/flask --app quiz run --host 127.0.0.1 --port 5000
 
-# The whole suite, browser tests included; Chromium is installed first when run as root.
+# The whole suite, browser and deployment tests included; Chromium and nginx (with openssl and
+# systemd-analyze) are installed first when run as root.
 test: $(BIN)/.installed
 	@sh scripts/ensure_chromium.sh
+	@sh scripts/ensure_debian.sh "the deployment tests (tests/test_deploy.py)" \
+		/usr/sbin/nginx=nginx openssl=openssl systemd-analyze=systemd
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The benchmark (bench/run.py): the quiz under gunicorn as deployed against a hello-world app, on
