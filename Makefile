@@ -4,21 +4,32 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check clean
+.PHONY: run test check clean lock
 
-$(BIN)/.installed: pyproject.toml
+# Exactly the versions in requirements.lock, checked against its hashes; then the app itself,
+# editable, without letting pip pick anything else.
+$(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+# After changing a dependency in pyproject.toml: pins what is new and keeps every other pin.
+# LOCK_ARGS=--upgrade moves everything to the newest versions the bounds allow.
+lock: $(BIN)/.installed
+	$(BIN)/uv pip compile pyproject.toml --extra test --universal --generate-hashes \
+		--custom-compile-command "make lock" --quiet --output-file requirements.lock $(LOCK_ARGS)
 
 run: $(BIN)/.installed
 	$(BIN)/flask --app quiz db upgrade
 	$(BIN)/flask --app quiz run --host 127.0.0.1 --port 5000
 
-# The whole suite, browser tests included; Chromium is installed first when run as root.
+# The whole suite, browser and deployment tests included; Chromium and nginx (with openssl and
+# systemd-analyze) are installed first when run as root.
 test: $(BIN)/.installed
 	@sh scripts/ensure_chromium.sh
+	@sh scripts/ensure_debian.sh "the deployment tests (tests/test_deploy.py)" \
+		/usr/sbin/nginx=nginx openssl=openssl systemd-analyze=systemd
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The benchmark (bench/run.py): the quiz under gunicorn as deployed against a hello-world app, on

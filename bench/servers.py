@@ -41,17 +41,20 @@ def keep_cookies(cookies: dict[str, str], set_cookie_headers) -> None:
 
 
 class Gunicorn:
-    """gunicorn with the project's gunicorn.conf.py, exactly as deployed, on a free loopback port."""
+    """gunicorn with the project's gunicorn.conf.py, exactly as deployed, on a free loopback port.
 
-    def __init__(self, name: str, app: str, log_dir: Path, **settings: str):
+    `bin_dir` and `cwd` run another environment's gunicorn somewhere else (tests/test_install.py).
+    """
+
+    def __init__(self, name: str, app: str, log_dir: Path, bin_dir: Path = BIN, cwd: Path = ROOT, **settings: str):
         self.name = name
         self.port = free_port()
         self.log_path = log_dir / f"{name}.log"
         env = clean_env(GUNICORN_BIND=f"{HOST}:{self.port}", **settings)
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
-                [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", app],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [str(bin_dir / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), app],
+                cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
 
     def log(self) -> str:

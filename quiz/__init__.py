@@ -11,10 +11,12 @@ from flask import Flask
 from flask_wtf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import assets
 from . import cli
 from . import counselor
 from . import db
 from . import errors
+from . import files
 from . import forms
 from . import limits
 from . import security
@@ -32,7 +34,14 @@ class BrokenBank(click.ClickException):
 
 
 def create_app(test_config=None):
-    app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder="../static")
+    # From the environment, as the config's defaults are made from it. Flask's own choice is
+    # instance/ beside a checkout and <prefix>/var/quiz-instance for an installed package, i.e.
+    # inside its virtual environment, which is no place for a database.
+    instance = os.environ.get("FLASK_INSTANCE_PATH")
+    app = Flask(
+        __name__, instance_path=os.path.abspath(instance) if instance else None, instance_relative_config=True,
+        template_folder=files.TEMPLATES, static_folder=files.STATIC,
+    )
     app.config.from_mapping(
         QUESTIONS_PATH=str(DEFAULT_PATH),
         # The usual name on hosting platforms; FLASK_DATABASE_URL works too.
@@ -82,6 +91,7 @@ def create_app(test_config=None):
     security.init_app(app)
     csrf.init_app(app)
     errors.init_app(app)
+    assets.init_app(app)
     app.jinja_env.globals["question_html"] = views.question_html
     app.jinja_env.globals["field_name"] = forms.field_name
     app.register_blueprint(views.bp)

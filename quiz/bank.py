@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from pydantic import model_validator
 
 from . import checks
+from . import files
 from . import yamlpos
 
 Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
@@ -32,7 +33,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Score = Annotated[int, Field(ge=0, le=100)]
 ScaleValue = Annotated[int, Field(ge=1, le=5)]
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "questions.yaml"
+DEFAULT_PATH = files.QUESTIONS
 # Typical reading-and-answering times, used only for the "about N minutes" estimate.
 SECONDS_PER_STATEMENT = 9
 SECONDS_PER_SCENARIO = 40

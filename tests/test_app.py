@@ -35,3 +35,15 @@ def test_secret_key_is_created_once_and_reused(tmp_path):
     assert len(first) == 64
     assert instance_secret_key(tmp_path) == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_instance_folder_can_be_moved_out_of_an_installed_app(monkeypatch, tmp_path):
+    for name in ("DATABASE_URL", "FLASK_DATABASE_URL", "FLASK_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FLASK_INSTANCE_PATH", "state")  # relative to where it was started
+    app = create_app()
+    state = tmp_path / "state"
+    assert app.instance_path == str(state)
+    assert app.config["DATABASE_URL"] == f"sqlite:///{state / 'quiz.db'}"
+    assert (state / "secret_key").read_text() == app.config["SECRET_KEY"]
