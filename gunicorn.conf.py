@@ -4,6 +4,8 @@ Every value can be changed from the environment; the defaults suit a 2-core mach
 """
 import os
 
+from quiz import serving
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Threads suit this app: requests mostly wait on the database, and threads share one bank.
 worker_class = "gthread"
@@ -26,6 +28,10 @@ errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'
 logger_class = "quiz.serving.RedactingGunicornLogger"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Each server run gets its own id, so a replacement worker can tell it may fall back to the bank
+# the run last served well, and a fresh start with a broken questions.yaml still refuses.
+on_starting = serving.begin_run
+on_exit = serving.end_run
 # gunicorn 27 opens a control socket at one fixed path per user: a second instance on the same
 # host would take it over. Off unless a path is given.
 control_socket_disable = "GUNICORN_CONTROL_SOCKET" not in os.environ

@@ -22,6 +22,7 @@ from . import views
 from .bank import DEFAULT_PATH
 from .bank import BankError
 from .banks import BankSource
+from .banks import last_good_path
 from .redact import RedactTokens
 
 csrf = CSRFProtect()
@@ -68,7 +69,8 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 
     try:
-        app.extensions["quiz_banks"] = BankSource(app.config["QUESTIONS_PATH"], app.config["BANK_CHECK_SECONDS"])
+        app.extensions["quiz_banks"] = BankSource(
+            app.config["QUESTIONS_PATH"], app.config["BANK_CHECK_SECONDS"], last_good_path(Path(app.instance_path)))
     except BankError as error:
         raise BrokenBank(f"the quiz cannot start. {error}") from None
 
