@@ -7,6 +7,8 @@ deployed, on SQLite and PostgreSQL, and stall the database under it (tests/proxy
 """
 from __future__ import annotations
 
+import logging
+import os
 import secrets
 import sqlite3
 import threading
@@ -244,3 +246,37 @@ def test_a_stalled_database_gives_the_friendly_503_within_seconds_and_static_fil
     assert again.status == 303 and again.location == "/quiz/3", again.body[:300]
     assert person.get(server, "/quiz/3").status == 200
 
+
+def test_redis_going_away_and_coming_back_is_logged_once_each(tmp_path, caplog):
+    redis_url = make_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379"))
+    proxy = Proxy(redis_url.host, redis_url.port or 6379)
+    app = create_app({
+        "SECRET_KEY": "faults-secret", "DATABASE_URL": f"sqlite:///{tmp_path / 'quiz.db'}",
+        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{proxy.port}",
+        "RATELIMIT_KEY_PREFIX": f"pcc-faults-{secrets.token_hex(6)}", "LIMIT_TOKENS": "1000 per minute",
+    })
+    gone, back = "rate limits: the storage (RATELIMIT_STORAGE_URI) is unreachable", "the storage is reachable again"
+    try:
+        db.upgrade(app.extensions["quiz_db"]["engine"])
+        client = app.test_client()
+        bogus = f"/r/{'x' * 43}"
+        with caplog.at_level(logging.INFO):
+            assert client.get(bogus).status_code == 404  # counted in Redis
+            proxy.refuse()
+            assert [client.get(bogus).status_code for _ in range(5)] == [404] * 5
+            assert caplog.text.count(gone) == 1, caplog.text
+            proxy.forward()
+            # Flask-Limiter waits 1, 2, 4 ... seconds between looks at a storage that is down; make
+            # the next look due now rather than wait for it.
+            limits.limiter._Limiter__last_check_backend = 0
+            deadline = time.monotonic() + 40
+            while back not in caplog.text and time.monotonic() < deadline:
+                assert client.get(bogus).status_code == 404
+                time.sleep(0.25)
+            assert [client.get(bogus).status_code for _ in range(3)] == [404] * 3
+        assert caplog.text.count(gone) == 1 and caplog.text.count(back) == 1, caplog.text
+        assert not limits.limiter._storage_dead
+    finally:
+        db.dispose(app)
+        proxy.close()
+        limits.limiter._storage_dead = False
