@@ -112,3 +112,23 @@ def test_gunicorn_access_log_lines_carry_no_tokens(capsys):
     logger.access(response, SimpleNamespace(headers=[]), environ, datetime.timedelta(seconds=0))
     line = capsys.readouterr().out.strip()
     assert line == '"GET /d/[token] HTTP/1.1" /d/[token] "https://x/r/[token]" /resume/[token] 303'
+
+
+def test_links_carry_only_a_trusted_host(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASK_TRUSTED_HOSTS", "quiz.example.org, localhost")
+    app = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}",
+                      "RATELIMIT_ENABLED": False})
+    try:
+        db.upgrade(app.extensions["quiz_db"]["engine"])
+        client = app.test_client()
+        bank = app.extensions["quiz_banks"].current()
+        assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+        page = client.get("/quiz/1", headers={"Host": "quiz.example.org"})
+        data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "action": "next"}
+        data |= {f"q_{k}": v for k, v in page_answers(bank, 1).items()}
+        assert client.post("/quiz/1", data=data, headers={"Host": "quiz.example.org"}).status_code == 303
+        html = client.get("/quiz/2", headers={"Host": "quiz.example.org"}).get_data(as_text=True)
+        assert "http://quiz.example.org/resume/" in html
+        assert client.get("/quiz/2", headers={"Host": "evil.example"}).status_code == 400
+    finally:
+        db.dispose(app)
