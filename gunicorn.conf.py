@@ -24,10 +24,15 @@ preload_app = False
 
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
-# No user agent, no query string; the logger class redacts private tokens from paths and referrers.
-access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'
+# No user agent, no query string (%(U)s is the path alone; %(r)s would be the whole request line,
+# query included); the logger class redacts private tokens from paths.
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 logger_class = "quiz.serving.RedactingGunicornLogger"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn believes X-Forwarded-Proto from 127.0.0.1 by default, so any local client could switch
+# on HSTS and the Secure cookie flag. The app's ProxyFix, set by FLASK_PROXY_COUNT, is the one place
+# that trusts X-Forwarded-* headers; gunicorn trusts none.
+forwarded_allow_ips = ""
+secure_scheme_headers = {}
 # Each server run gets its own id, so a replacement worker can tell it may fall back to the bank
 # the run last served well, and a fresh start with a broken questions.yaml still refuses.
 on_starting = serving.begin_run

@@ -129,6 +129,24 @@ def test_a_chunked_quiz_page_is_saved_like_any_other(server, bank):
     assert person.get(server, "/quiz/2").status == 200  # saved: the attempt has begun
 
 
+def test_the_access_log_leaves_out_query_strings(server):
+    marker = secrets.token_hex(4)
+    assert Browser().get(server, f"/?email=a@b.example&ref={marker}").status == 200
+    deadline = time.monotonic() + 5
+    while '"GET / HTTP/1.1" 200' not in server.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    log = server.log()
+    assert '"GET / HTTP/1.1" 200' in log
+    assert "a@b.example" not in log and marker not in log and "email" not in log
+
+
+def test_a_forwarded_proto_header_switches_nothing_on_without_a_proxy(server):
+    # FLASK_PROXY_COUNT is 0 here: nothing is in front, so a client saying "https" is not believed.
+    status, headers, _ = raw_request(server, "GET", "/quiz/1", {"X-Forwarded-Proto": "https"})
+    assert status == 200 and "strict-transport-security" not in headers
+    assert headers["set-cookie"] and not any("Secure" in cookie for cookie in headers["set-cookie"])
+
+
 def test_an_over_long_url_gets_the_apps_own_414_with_its_headers(server):
     status, headers, body = raw_request(server, "GET", "/quiz/" + "9" * 3000, {})
     assert status == 414
