@@ -47,6 +47,7 @@ def create_app(test_config=None):
         LIMIT_GROUPS="20 per hour",
         LIMIT_JOINS="60 per minute",
         LIMIT_TOKENS="60 per minute",
+        LIMIT_CODES="60 per minute",
         # How many proxies in front set X-Forwarded-For/-Proto/-Host (0: none, trust nothing).
         PROXY_COUNT=0,
         # How often a running server looks for an edited questions.yaml.

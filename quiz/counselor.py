@@ -192,6 +192,7 @@ def export(code: str):
 
 
 @bp.route("/g/<code>", methods=["GET", "POST"])
+@limit("CODES")  # outermost: the view the app routes to is the one counted on GET
 @limit("JOINS")
 def join(code: str):
     """The client link: who the counselor is, what they will see, an optional name, then start."""

@@ -16,19 +16,26 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 limiter = Limiter(get_remote_address)
-_counted_on_get = set()  # the views of private-link URLs, whose every request counts
+_counted_on_get = set()  # the views whose GET requests count too: private links, group codes
+
+
+def _not_found(response) -> bool:
+    return response.status_code == 404
 
 
 def limit(name: str):
     """A limit from the config (limit("TOKENS") reads LIMIT_TOKENS), shared by every route using it.
 
-    TOKENS counts every request to a private-link URL; the others count only POSTs.
+    TOKENS counts every request to a private-link URL; CODES counts the requests, GET or POST, for
+    a group code that does not exist (guesses; the real link opened by a whole class counts
+    nothing); the others count only POSTs.
     """
+    on_get = name in ("TOKENS", "CODES")
     decorator = limiter.shared_limit(
         lambda: current_app.config[f"LIMIT_{name}"], scope=name.lower(),
-        methods=None if name == "TOKENS" else ["POST"],
+        methods=None if on_get else ["POST"], deduct_when=_not_found if name == "CODES" else None,
     )
-    if name != "TOKENS":
+    if not on_get:
         return decorator
 
     def counted_on_get(view):
