@@ -217,3 +217,28 @@ def test_group_form_errors_keep_what_was_typed(client):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Give the group a name your clients will recognise." in html and "Keep this note" in html
+
+
+def test_a_stale_dashboard_session_never_opens_a_group_made_after_its_own_was_deleted(app, client, bank, database_url):
+    # Browser 2 opens the dashboard link of the newest group, X.
+    code_x, dashboard_x = create_group(client, name="Group X")
+    second = app.test_client()
+    assert second.get(dashboard_x).status_code == 303
+    assert second.get(f"/dashboard/{code_x}").status_code == 200
+    with app.app_context():
+        id_x = db.session().scalar(select(Group.id).where(Group.code == code_x))
+
+    # Browser 1 deletes X and makes Y; a client finishes in Y.
+    confirm = client.get(f"/dashboard/{code_x}/delete").get_data(as_text=True)
+    assert client.post(f"/dashboard/{code_x}/delete", data={"csrf_token": csrf_token(confirm)}).status_code == 200
+    code_y, _ = create_group(client, name="Group Y")
+    join_and_finish(app, bank, code_y, "Yolanda")
+    with app.app_context():
+        id_y = db.session().scalar(select(Group.id).where(Group.code == code_y))
+    if database_url.startswith("sqlite"):
+        assert id_y == id_x  # SQLite hands the deleted group's id on: the case this is about
+
+    # Browser 2 still holds what it was given for X, which must not open Y.
+    for path in [f"/dashboard/{code_y}", f"/dashboard/{code_y}/results.csv", f"/dashboard/{code_y}/delete"]:
+        assert second.get(path).status_code == 404, path
+    assert "Yolanda" in dashboard_html(client, code_y)  # Y's own counselor still sees it
