@@ -148,3 +148,13 @@ def test_links_carry_only_a_trusted_host(tmp_path, monkeypatch):
         assert client.get("/quiz/2", headers={"Host": "evil.example"}).status_code == 400
     finally:
         db.dispose(app)
+
+
+def test_every_redirect_to_a_report_is_kept_out_of_caches(client, bank):
+    for step in range(1, len(bank.pages)):
+        assert post_page(client, step, page_answers(bank, step)).status_code == 303
+    last = post_page(client, len(bank.pages), page_answers(bank, len(bank.pages)))
+    redirects = [last, client.get("/report"), client.get("/quiz/1")]  # finished: a quiz page leads to the report
+    for response in redirects:
+        assert response.status_code in (302, 303) and response.headers["Location"].startswith("/r/")
+        assert response.headers["Cache-Control"] == "no-store", response.request.path
