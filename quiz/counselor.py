@@ -115,7 +115,7 @@ def delete_result(code: str, result_id: int):
         abort(404)
     form = forms.ConfirmForm()
     if form.validate_on_submit():
-        with db.writing() as write:
+        with db.writing(erase=True) as write:
             records.delete_attempt(write, attempt.id)
         return redirect(url_for(".dashboard", code=group.code), 303)
     who = attempt.client_name or "an anonymous client"
@@ -141,7 +141,7 @@ def delete_group(code: str):
     group = dashboard_group(code)
     form = forms.ConfirmForm()
     if form.validate_on_submit():
-        with db.writing() as write:
+        with db.writing(erase=True) as write:
             records.delete_group(write, group.id)
         session["dashboards"] = [h for h in session.get("dashboards", []) if h != group.dashboard_hash]
         session.get("new_links", {}).pop(group.code, None)

@@ -52,7 +52,8 @@ def make_engine(url: str, autocommit: bool = False, timeout: float = bounds.DEFA
 
 
 def _tune_sqlite(engine: Engine, transactions: bool, busy_ms: int) -> None:
-    """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for writes (SQLAlchemy's recipe).
+    """WAL, a busy timeout, foreign keys, deleted content zeroed, and BEGIN IMMEDIATE for writes
+    (SQLAlchemy's recipe).
 
     A deferred read-then-write transaction fails with "database is locked" when another worker
     writes first, whatever the timeout; an immediate one waits its turn instead.
@@ -65,6 +66,8 @@ def _tune_sqlite(engine: Engine, transactions: bool, busy_ms: int) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # A deleted name is overwritten with zeros, not left in a free part of a page; see erase_deleted.
+        cursor.execute("PRAGMA secure_delete=ON")
         if not transactions:
             cursor.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; see make_engine
         cursor.close()
@@ -105,13 +108,30 @@ def session() -> Session:
 
 
 @contextmanager
-def writing():
-    """A write transaction, committed at the end of the block (BEGIN IMMEDIATE on SQLite)."""
+def writing(erase: bool = False):
+    """A write transaction, committed at the end of the block (BEGIN IMMEDIATE on SQLite).
+
+    `erase`: the block deletes what people asked to have deleted; see erase_deleted.
+    """
     # Hand the request's connection back first: a request holding one connection while
     # waiting for another deadlocks once every pooled connection is held that way.
     close_connection()
     with current_app.extensions["quiz_db"]["write"].begin() as write_session:
         yield write_session
+    if erase:
+        erase_deleted()
+
+
+def erase_deleted() -> None:
+    """On SQLite, move the write-ahead log into the database file and empty it.
+
+    The log keeps whole old pages, deleted names in them, until it is overwritten; with
+    secure_delete the database file has none left. PostgreSQL keeps dead rows until VACUUM.
+    """
+    autocommit = current_app.extensions["quiz_db"]["autocommit"]
+    if autocommit.dialect.name == "sqlite":
+        with autocommit.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def close_connection(_exception=None) -> None:

@@ -245,7 +245,7 @@ def delete_report(token: str):
     attempt = attempt_or_404(token)
     if request.method == "GET":
         return render_private("quiz/delete.html", token=token, attempt=attempt)
-    with db.writing() as write:
+    with db.writing(erase=True) as write:
         records.delete_attempt(write, attempt.id)
     if session.get("attempt") == token:
         session.pop("attempt")

@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from html import unescape
+from pathlib import Path
 
 from conftest import csrf_token
 from conftest import page_answers
@@ -242,3 +243,20 @@ def test_a_stale_dashboard_session_never_opens_a_group_made_after_its_own_was_de
     for path in [f"/dashboard/{code_y}", f"/dashboard/{code_y}/results.csv", f"/dashboard/{code_y}/delete"]:
         assert second.get(path).status_code == 404, path
     assert "Yolanda" in dashboard_html(client, code_y)  # Y's own counselor still sees it
+
+
+def test_a_deleted_client_name_is_left_nowhere_in_the_database_files(app, client, bank, database_url):
+    code, _ = create_group(client)
+    name = "Zebulon Q."
+    join_and_finish(app, bank, code, name)
+    link = re.search(rf'href="(/dashboard/{code}/results/\d+/delete)"', dashboard_html(client, code)).group(1)
+    confirm = client.get(link).get_data(as_text=True)
+    assert client.post(link, data={"csrf_token": csrf_token(confirm)}).status_code == 303
+    with app.app_context():
+        assert db.session().scalar(select(Attempt.id).where(Attempt.client_name == name)) is None
+    if database_url.startswith("sqlite"):
+        # What an attacker with a copy of the files would read, while the app still runs.
+        database = Path(database_url.removeprefix("sqlite:///"))
+        files = [path for path in database.parent.glob(f"{database.name}*") if path.is_file()]
+        for path in files:
+            assert name.encode() not in path.read_bytes(), path.name
