@@ -403,7 +403,10 @@ def test_a_worker_killed_under_load_loses_no_finished_result(new_database, bank,
 
     try:
         server.wait_ready()
-        original = server.worker_pids()
+        # One worker answering does not mean the master has forked the other yet, on a busy machine.
+        deadline = time.monotonic() + 10
+        while len(original := server.worker_pids()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(original) == 2
         crowd = [threading.Thread(target=person, args=(n,)) for n in range(people)]
         for thread in crowd:
