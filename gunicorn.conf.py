@@ -4,6 +4,8 @@ Every value can be changed from the environment; the defaults suit a 2-core mach
 """
 import os
 
+from quiz import serving
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Threads suit this app: requests mostly wait on the database, and threads share one bank.
 worker_class = "gthread"
@@ -22,10 +24,19 @@ preload_app = False
 
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
-# No user agent, no query string; the logger class redacts private tokens from paths and referrers.
-access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms'
+# No user agent, no query string (%(U)s is the path alone; %(r)s would be the whole request line,
+# query included); the logger class redacts private tokens from paths.
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 logger_class = "quiz.serving.RedactingGunicornLogger"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn believes X-Forwarded-Proto from 127.0.0.1 by default, so any local client could switch
+# on HSTS and the Secure cookie flag. The app's ProxyFix, set by FLASK_PROXY_COUNT, is the one place
+# that trusts X-Forwarded-* headers; gunicorn trusts none.
+forwarded_allow_ips = ""
+secure_scheme_headers = {}
+# Each server run gets its own id, so a replacement worker can tell it may fall back to the bank
+# the run last served well, and a fresh start with a broken questions.yaml still refuses.
+on_starting = serving.begin_run
+on_exit = serving.end_run
 # gunicorn 27 opens a control socket at one fixed path per user: a second instance on the same
 # host would take it over. Off unless a path is given.
 control_socket_disable = "GUNICORN_CONTROL_SOCKET" not in os.environ

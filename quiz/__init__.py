@@ -24,6 +24,7 @@ from . import views
 from .bank import DEFAULT_PATH
 from .bank import BankError
 from .banks import BankSource
+from .banks import last_good_path
 from .redact import RedactTokens
 
 csrf = CSRFProtect()
@@ -55,6 +56,7 @@ def create_app(test_config=None):
         LIMIT_GROUPS="20 per hour",
         LIMIT_JOINS="60 per minute",
         LIMIT_TOKENS="60 per minute",
+        LIMIT_CODES="60 per minute",
         # How many proxies in front set X-Forwarded-For/-Proto/-Host (0: none, trust nothing).
         PROXY_COUNT=0,
         # How often a running server looks for an edited questions.yaml.
@@ -77,7 +79,8 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 
     try:
-        app.extensions["quiz_banks"] = BankSource(app.config["QUESTIONS_PATH"], app.config["BANK_CHECK_SECONDS"])
+        app.extensions["quiz_banks"] = BankSource(
+            app.config["QUESTIONS_PATH"], app.config["BANK_CHECK_SECONDS"], last_good_path(Path(app.instance_path)))
     except BankError as error:
         raise BrokenBank(f"the quiz cannot start. {error}") from None
 

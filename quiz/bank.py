@@ -32,6 +32,13 @@ Id = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=4
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Score = Annotated[int, Field(ge=0, le=100)]
 ScaleValue = Annotated[int, Field(ge=1, le=5)]
+# The database keeps the version in String(60) columns (attempts, bank_versions): a longer one
+# would pass here and then fail every first page on PostgreSQL.
+MAX_VERSION_LENGTH = 60
+Version = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_VERSION_LENGTH)]
+# The shipped bank is about 45 KB. Parsing takes about 200 times the file's size in memory and
+# seconds per megabyte, so a file far larger is a mistake (a wrong file copied), refused unread.
+MAX_BANK_BYTES = 1024 * 1024
 
 DEFAULT_PATH = files.QUESTIONS
 # Typical reading-and-answering times, used only for the "about N minutes" estimate.
@@ -316,7 +323,7 @@ class Role(Model):
 
 
 class Bank(Model):
-    version: Text
+    version: Version
     title: Text
     scale: list[Text] = Field(min_length=5, max_length=5)
     role: Role
@@ -413,11 +420,19 @@ def load_bank(path: str | Path, warnings: list[str] | None = None) -> Bank:
     """Read questions.yaml from disk; see read_bank."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8") as file:
+            size = os.fstat(file.fileno()).st_size
+            text = file.read(MAX_BANK_BYTES + 1) if size <= MAX_BANK_BYTES else ""
     except OSError as error:
         raise BankError([f"{shown_path(path)}: cannot read the question bank: {error.strerror}"]) from None
     except UnicodeDecodeError as error:
         raise BankError([f"{shown_path(path)}: cannot read the question bank: not UTF-8 text ({error.reason})"]) from None
+    if size > MAX_BANK_BYTES or len(text) > MAX_BANK_BYTES:
+        raise BankError([
+            f"{shown_path(path)}:1:1: the file is {max(size, len(text)):,} bytes, over the limit of "
+            f"{MAX_BANK_BYTES:,} (1 MiB) for a question bank; the shipped one is about 45 KB, so check "
+            "that the right file was copied"
+        ])
     return read_bank(text, shown_path(path), warnings)
 
 

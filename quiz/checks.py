@@ -171,6 +171,9 @@ def _explain(error, root_model, written: str | None = None, data=None) -> str:
         return f"{_shown(value)} is not a valid id (use lowercase letters, digits and _, starting with a letter)"
     if kind == "string_too_short":
         return "must not be empty"
+    if kind == "string_too_long":
+        return (f"{_shown(value)} is {len(value)} characters long, more than the {ctx.get('max_length')} "
+                "that are stored (shorten it)")
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length')} entries, has {ctx.get('actual_length')}"
     if kind == "too_long":

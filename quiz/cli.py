@@ -96,7 +96,7 @@ def simulate_command(path, people, seed, careless_people, **model) -> None:
 def purge_command() -> None:
     """Delete unfinished attempts and ungrouped results past their retention period."""
     config = current_app.config
-    with db.writing() as write:
+    with db.writing(erase=True) as write:
         stale, expired = records.purge(write, config["RETENTION_UNFINISHED_DAYS"], config["RETENTION_RESULT_DAYS"])
     click.echo(
         f"deleted {stale} unfinished attempt(s) older than {config['RETENTION_UNFINISHED_DAYS']} days and "

@@ -29,9 +29,13 @@ CSV_UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injec
 
 
 def dashboard_group(code: str):
-    """The group, if this browser was given its dashboard link; 404 otherwise, as for no group."""
+    """The group, if this browser was given its dashboard link; 404 otherwise, as for no group.
+
+    The session keeps the hash of each dashboard link it was given, never a group's id: SQLite
+    gives a deleted group's id to the next group made, so an id would open someone else's group.
+    """
     group = records.find_group_by_code(db.session(), code)
-    if group is None or group.id not in session.get("groups", []):
+    if group is None or group.dashboard_hash not in session.get("dashboards", []):
         abort(404)
     return group
 
@@ -44,7 +48,7 @@ def start():
         return render_private("counselor/start.html", form=form, status=422 if form.errors else 200)
     with db.writing() as write:
         group, token = records.create_group(write, form.name.data, form.note.data or "")
-    session["groups"] = [*session.get("groups", []), group.id]
+    session["dashboards"] = [*session.get("dashboards", []), group.dashboard_hash]
     # Shown on the dashboard for as long as this browser session lasts; only its hash is stored.
     session["new_links"] = {**session.get("new_links", {}), group.code: token}
     return redirect(url_for(".dashboard", code=group.code), 303)
@@ -57,8 +61,8 @@ def open_dashboard(token: str):
     group = records.find_group_by_dashboard(db.session(), token)
     if group is None:
         abort(404)
-    if group.id not in session.get("groups", []):
-        session["groups"] = [*session.get("groups", []), group.id]
+    if group.dashboard_hash not in session.get("dashboards", []):
+        session["dashboards"] = [*session.get("dashboards", []), group.dashboard_hash]
     return private(redirect(url_for(".dashboard", code=group.code), 303))
 
 
@@ -115,7 +119,7 @@ def delete_result(code: str, result_id: int):
         abort(404)
     form = forms.ConfirmForm()
     if form.validate_on_submit():
-        with db.writing() as write:
+        with db.writing(erase=True) as write:
             records.delete_attempt(write, attempt.id)
         return redirect(url_for(".dashboard", code=group.code), 303)
     who = attempt.client_name or "an anonymous client"
@@ -141,9 +145,9 @@ def delete_group(code: str):
     group = dashboard_group(code)
     form = forms.ConfirmForm()
     if form.validate_on_submit():
-        with db.writing() as write:
+        with db.writing(erase=True) as write:
             records.delete_group(write, group.id)
-        session["groups"] = [g for g in session.get("groups", []) if g != group.id]
+        session["dashboards"] = [h for h in session.get("dashboards", []) if h != group.dashboard_hash]
         session.get("new_links", {}).pop(group.code, None)
         return render_private("counselor/group_deleted.html", name=group.name)
     return render_private(
@@ -197,6 +201,7 @@ def export(code: str):
 
 
 @bp.route("/g/<code>", methods=["GET", "POST"])
+@limit("CODES")  # outermost: the view the app routes to is the one counted on GET
 @limit("JOINS")
 def join(code: str):
     """The client link: who the counselor is, what they will see, an optional name, then start."""

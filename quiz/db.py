@@ -27,8 +27,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from . import bounds
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-SQLITE_BUSY_MS = 5000
 UPGRADE_COMMAND = "flask --app quiz db upgrade"
 log = logging.getLogger(__name__)
 # Set while `flask db ...` loads the app: the one time an out-of-date schema must not stop it.
@@ -39,20 +40,22 @@ class SchemaNotReady(click.ClickException):
     """The database cannot be used as it is; the message says what to run."""
 
 
-def make_engine(url: str, autocommit: bool = False) -> Engine:
+def make_engine(url: str, autocommit: bool = False, timeout: float = bounds.DEFAULT_SECONDS) -> Engine:
     """An engine for transactions, or (`autocommit`) the one for quiz pages: every statement
     stands alone, and a page save does not wait for the disk.
 
     That is the one durability trade here: a page saved in the last moment before the OS or the
     database server crashes may be lost (never to a killed worker); nothing is ever corrupted.
     New attempts, finished reports and counselor groups are written in full transactions.
+    Every wait on the database ends after about `timeout` seconds (see bounds.py).
     """
     isolation = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **isolation)
-        _tune_sqlite(engine, transactions=not autocommit)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, pool_timeout=timeout, **isolation)
+        _tune_sqlite(engine, transactions=not autocommit, busy_ms=round(timeout * 1000))
         return engine
-    engine = create_engine(url, pool_pre_ping=True, **isolation)
+    engine = create_engine(url, pool_pre_ping=True, pool_timeout=timeout, **isolation)
+    bounds.bound_postgresql(engine, timeout)
     if autocommit:
         @event.listens_for(engine, "connect")
         def on_connect(dbapi_connection, _record):
@@ -62,8 +65,9 @@ def make_engine(url: str, autocommit: bool = False) -> Engine:
     return engine
 
 
-def _tune_sqlite(engine: Engine, transactions: bool) -> None:
-    """WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE for writes (SQLAlchemy's recipe).
+def _tune_sqlite(engine: Engine, transactions: bool, busy_ms: int) -> None:
+    """WAL, a busy timeout, foreign keys, deleted content zeroed, and BEGIN IMMEDIATE for writes
+    (SQLAlchemy's recipe).
 
     A deferred read-then-write transaction fails with "database is locked" when another worker
     writes first, whatever the timeout; an immediate one waits its turn instead.
@@ -74,8 +78,10 @@ def _tune_sqlite(engine: Engine, transactions: bool) -> None:
         dbapi_connection.isolation_level = None  # let the "begin" event below emit BEGIN
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # A deleted name is overwritten with zeros, not left in a free part of a page; see erase_deleted.
+        cursor.execute("PRAGMA secure_delete=ON")
         if not transactions:
             cursor.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; see make_engine
         cursor.close()
@@ -116,13 +122,30 @@ def session() -> Session:
 
 
 @contextmanager
-def writing():
-    """A write transaction, committed at the end of the block (BEGIN IMMEDIATE on SQLite)."""
+def writing(erase: bool = False):
+    """A write transaction, committed at the end of the block (BEGIN IMMEDIATE on SQLite).
+
+    `erase`: the block deletes what people asked to have deleted; see erase_deleted.
+    """
     # Hand the request's connection back first: a request holding one connection while
     # waiting for another deadlocks once every pooled connection is held that way.
     close_connection()
     with current_app.extensions["quiz_db"]["write"].begin() as write_session:
         yield write_session
+    if erase:
+        erase_deleted()
+
+
+def erase_deleted() -> None:
+    """On SQLite, move the write-ahead log into the database file and empty it.
+
+    The log keeps whole old pages, deleted names in them, until it is overwritten; with
+    secure_delete the database file has none left. PostgreSQL keeps dead rows until VACUUM.
+    """
+    autocommit = current_app.extensions["quiz_db"]["autocommit"]
+    if autocommit.dialect.name == "sqlite":
+        with autocommit.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def close_connection(_exception=None) -> None:
@@ -231,12 +254,13 @@ def init_app(app) -> None:
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    db_engine = make_engine(url)
+    timeout = float(app.config.setdefault("DATABASE_TIMEOUT", bounds.DEFAULT_SECONDS))
+    db_engine = make_engine(url, timeout=timeout)
     app.extensions["quiz_db"] = {
         "engine": db_engine,
         # The request connection: a transaction around a single statement would cost a BEGIN and
         # a ROLLBACK or COMMIT more on every request (round trips, on PostgreSQL).
-        "autocommit": make_engine(url, autocommit=True),
+        "autocommit": make_engine(url, autocommit=True, timeout=timeout),
         "write": sessionmaker(db_engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False),
     }
     app.teardown_appcontext(close_connection)

@@ -1,9 +1,11 @@
 """Rate limits: per client address, in Redis when several instances share them, else in memory.
 
-If Redis goes away, Flask-Limiter falls back to per-process memory instead of failing requests.
+If Redis goes away, Flask-Limiter falls back to per-process memory instead of failing requests;
+the app's log says so once, and once more when Redis is back.
 """
 from __future__ import annotations
 
+import logging
 import time
 
 from flask import current_app
@@ -14,19 +16,26 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 limiter = Limiter(get_remote_address)
-_counted_on_get = set()  # the views of private-link URLs, whose every request counts
+_counted_on_get = set()  # the views whose GET requests count too: private links, group codes
+
+
+def _not_found(response) -> bool:
+    return response.status_code == 404
 
 
 def limit(name: str):
     """A limit from the config (limit("TOKENS") reads LIMIT_TOKENS), shared by every route using it.
 
-    TOKENS counts every request to a private-link URL; the others count only POSTs.
+    TOKENS counts every request to a private-link URL; CODES counts the requests, GET or POST, for
+    a group code that does not exist (guesses; the real link opened by a whole class counts
+    nothing); the others count only POSTs.
     """
+    on_get = name in ("TOKENS", "CODES")
     decorator = limiter.shared_limit(
         lambda: current_app.config[f"LIMIT_{name}"], scope=name.lower(),
-        methods=None if name == "TOKENS" else ["POST"],
+        methods=None if on_get else ["POST"], deduct_when=_not_found if name == "CODES" else None,
     )
-    if name != "TOKENS":
+    if not on_get:
         return decorator
 
     def counted_on_get(view):
@@ -54,7 +63,28 @@ def too_many_requests(error):
     return response
 
 
+class StorageEvents(logging.Handler):
+    """Flask-Limiter tells of its storage going away and coming back only on its own logger, which
+    has nothing but a NullHandler: pass those two events on to the app's log as warnings.
+
+    Flask-Limiter reports each change once per process (it checks the storage again now and then
+    while it counts in memory), so an outage is two lines per worker, not one per request.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if "storage unreachable" in message:
+            logging.getLogger("quiz").warning(
+                "rate limits: the storage (RATELIMIT_STORAGE_URI) is unreachable; each process counts "
+                "in its own memory until it is back")
+        elif "storage recovered" in message:
+            logging.getLogger("quiz").warning("rate limits: the storage is reachable again; counting there")
+
+
 def init_app(app) -> None:
+    if not any(isinstance(handler, StorageEvents) for handler in limiter.logger.handlers):
+        limiter.logger.addHandler(StorageEvents())
+        limiter.logger.setLevel(logging.INFO)  # "recovered" is an info line
     # Explicit, because the limiter object is shared: it would keep the last app's setting.
     app.config.setdefault("RATELIMIT_ENABLED", True)
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)

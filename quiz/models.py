@@ -16,6 +16,8 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from .bank import MAX_VERSION_LENGTH
+
 # Named constraints, so Alembic's batch mode can alter them on SQLite.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -69,7 +71,7 @@ class Attempt(Base):
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
     client_name: Mapped[str | None] = mapped_column(String(40))
     answers: Mapped[dict] = mapped_column(Json, default=dict)
-    bank_version: Mapped[str] = mapped_column(String(60))
+    bank_version: Mapped[str] = mapped_column(String(MAX_VERSION_LENGTH))
     bank_digest: Mapped[str] = mapped_column(String(64))
     # Seeds the order of each situation's options, so back, forward, resume and the report all
     # show the same order; None (attempts from before) keeps the file's order.
@@ -88,6 +90,6 @@ class BankVersion(Base):
     __tablename__ = "bank_versions"
 
     digest: Mapped[str] = mapped_column(String(64), primary_key=True)
-    version: Mapped[str] = mapped_column(String(60))
+    version: Mapped[str] = mapped_column(String(MAX_VERSION_LENGTH))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

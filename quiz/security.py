@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort
+from flask import current_app
 from flask import request
 from flask.sessions import SecureCookieSessionInterface
 
@@ -44,7 +45,11 @@ def refuse_odd_bodies():
     Flask-WTF would otherwise read a JSON body or an uploaded file as form fields, and a
     multipart part without a name trips its CSRF check; each of those was a 500.
     """
-    if request.method != "POST" or not request.content_length:
+    if request.method != "POST":
+        return None
+    if request.content_length is None:  # chunked, or no body at all
+        _take_unsized_body()
+    if not request.content_length:
         return None
     if request.mimetype not in FORM_TYPES:
         abort(415)
@@ -53,8 +58,47 @@ def refuse_odd_bodies():
     return None
 
 
+def _take_unsized_body() -> None:
+    """Read a body without a Content-Length (chunked) and give it the length it turned out to have.
+
+    Every check above and every parser after then treats it as a sized body. Left alone, the form
+    parser would read a chunked body only up to MAX_CONTENT_LENGTH and silently drop the rest.
+    """
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    body = request.get_data(cache=True)  # stops at the limit: the stream is bounded by it
+    if limit is not None and len(body) >= limit:
+        abort(413)
+    request.environ["CONTENT_LENGTH"] = str(len(body))
+    request.environ.pop("HTTP_TRANSFER_ENCODING", None)  # else the length is ignored
+    request.__dict__.pop("content_length", None)  # a cached property, read as None above
+
+
+# Our longest URL is under 200 characters. gunicorn answers request lines over 4094 bytes itself,
+# without these headers; below that, the app answers first, with them.
+MAX_URL_LENGTH = 2048
+
+
+def refuse_long_urls():
+    if len(request.path) + len(request.query_string) > MAX_URL_LENGTH:
+        abort(414)
+    return None
+
+
+def trusted_hosts(value) -> list[str] | None:
+    """TRUSTED_HOSTS as Flask wants it: FLASK_TRUSTED_HOSTS may be a JSON list or "a.example,b.example".
+
+    Without it, whatever Host header a request carries is written into the resume, report and
+    dashboard links the app shows.
+    """
+    if isinstance(value, str):
+        return [host.strip() for host in value.split(",") if host.strip()]
+    return value
+
+
 def init_app(app) -> None:
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config.get("TRUSTED_HOSTS"))
     # Before CSRFProtect's own check, which reads the form: call this before csrf.init_app.
+    app.before_request(refuse_long_urls)
     app.before_request(refuse_odd_bodies)
     app.after_request(set_headers)
 

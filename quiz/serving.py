@@ -1,8 +1,13 @@
-"""gunicorn's logger with private tokens removed; used by gunicorn.conf.py, imported only by gunicorn."""
+"""gunicorn's logger with private tokens removed, and the server run's hooks; used by gunicorn.conf.py,
+imported only by gunicorn."""
 from __future__ import annotations
 
+from pathlib import Path
+
+from flask import Flask
 from gunicorn import glogging
 
+from . import banks
 from .redact import RedactTokens
 
 
@@ -17,3 +22,15 @@ class RedactingGunicornLogger(glogging.Logger):
         super().setup(cfg)
         for log in (self.access_log, self.error_log):
             log.addFilter(RedactTokens())
+
+
+# gunicorn server hooks, named in gunicorn.conf.py; they run in the master.
+
+def begin_run(_server) -> None:
+    banks.begin_run()
+
+
+def end_run(_server) -> None:
+    """Remove this run's last good copy of questions.yaml: the next run must not serve it."""
+    if (path := banks.last_good_path(Path(Flask("quiz").instance_path))) is not None:
+        path.unlink(missing_ok=True)

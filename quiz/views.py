@@ -164,7 +164,7 @@ def _open_page(step: int):
         abort(404)
     attempt = current_attempt()
     if attempt is not None and attempt.finished_at is not None:
-        abort(redirect(url_for(".report", token=session["attempt"]), 303))
+        abort(private(redirect(url_for(".report", token=session["attempt"]), 303)))
     return bank, bank.pages[step - 1], attempt
 
 
@@ -183,7 +183,8 @@ def save_page(step: int):
     saved = _store_page(bank, page, attempt, forms.saved_answers(form, page))
     if saved is None:  # finished in another tab since this page was shown, or deleted
         g.pop("attempt")
-        return redirect(url_for(".report", token=session["attempt"]) if current_attempt() else url_for(".landing"), 303)
+        to = url_for(".report", token=session["attempt"]) if current_attempt() else url_for(".landing")
+        return private(redirect(to, 303))
 
     if request.form.get("action") == "back":
         # Back never asks for missing answers: what is valid is kept, the rest can wait.
@@ -218,7 +219,8 @@ def finish(attempt_id: int, answers: dict):
     report = build_report(bank, answers, precision.current(bank), seed)
     with db.writing() as write:
         records.finish_attempt(write, attempt_id, answers, report)
-    return redirect(url_for(".report", token=session["attempt"]), 303)
+    # The report's private address is in Location: keep the redirect out of every cache too.
+    return private(redirect(url_for(".report", token=session["attempt"]), 303))
 
 
 @bp.get("/report")
@@ -228,7 +230,7 @@ def my_report():
     if attempt is None:
         return redirect(url_for(".landing"))
     if attempt.finished_at is not None:
-        return redirect(url_for(".report", token=session["attempt"]))
+        return private(redirect(url_for(".report", token=session["attempt"])))
     return redirect(url_for(".page", step=first_unfinished_step(current_bank(), attempt.answers) or 1))
 
 
@@ -265,7 +267,7 @@ def delete_report(token: str):
     attempt = attempt_or_404(token)
     if request.method == "GET":
         return render_private("quiz/delete.html", token=token, attempt=attempt)
-    with db.writing() as write:
+    with db.writing(erase=True) as write:
         records.delete_attempt(write, attempt.id)
     if session.get("attempt") == token:
         session.pop("attempt")

@@ -16,10 +16,14 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from quiz.bank import MAX_BANK_BYTES
+from quiz.bank import MAX_VERSION_LENGTH
 from quiz.bank import Bank
 from quiz.bank import BankError
 from quiz.bank import load_bank
 from quiz.bank import read_bank
+from quiz.models import Attempt
+from quiz.models import BankVersion
 
 ROOT = Path(__file__).parent.parent
 MINI_PATH = Path(__file__).parent / "data" / "mini.yaml"
@@ -591,3 +595,36 @@ def test_load_bank_names_the_file_in_problems(tmp_path):
     with pytest.raises(BankError) as caught:
         load_bank(path)
     assert caught.value.problems[0].startswith(f"{path}:9:1: ")
+
+
+# --- lengths the database stores ---------------------------------------------------------------
+
+
+def test_a_version_longer_than_the_database_stores_is_a_located_problem():
+    longest = "v" * MAX_VERSION_LENGTH
+    assert read_bank(mutate('version: "test-1"', f'version: "{longest}"')).version == longest
+    broken = mutate('version: "test-1"', f'version: "{longest}x"')
+    line, column = position_of(broken, broken.index(f'"{longest}x"'))
+    [problem] = problems_of(broken)
+    assert problem.startswith(f"mini.yaml:{line}:{column}: version: 'vvvv")
+    assert problem.endswith(f"is {MAX_VERSION_LENGTH + 1} characters long, more than the {MAX_VERSION_LENGTH} "
+                            "that are stored (shorten it)")
+
+
+def test_every_string_column_filled_from_the_bank_has_the_length_the_bank_checks():
+    # Ids, texts and answers are stored inside JSON, which has no length; these are columns.
+    from_bank = [Attempt.__table__.c.bank_version, BankVersion.__table__.c.version]
+    assert [column.type.length for column in from_bank] == [MAX_VERSION_LENGTH] * len(from_bank)
+    assert Bank.model_fields["version"].metadata[0].max_length == MAX_VERSION_LENGTH
+
+
+def test_a_file_over_the_size_limit_is_refused_without_being_parsed(tmp_path):
+    path = tmp_path / "questions.yaml"
+    path.write_text("x" * (MAX_BANK_BYTES + 1), encoding="utf-8")
+    with pytest.raises(BankError) as caught:
+        load_bank(path)
+    assert caught.value.problems == [
+        f"{path}:1:1: the file is {MAX_BANK_BYTES + 1:,} bytes, over the limit of {MAX_BANK_BYTES:,} (1 MiB) for a "
+        "question bank; the shipped one is about 45 KB, so check that the right file was copied"]
+    path.write_text(MINI + "#" * (MAX_BANK_BYTES - len(MINI.encode()) - 1) + "\n", encoding="utf-8")
+    assert load_bank(path).version == "test-1"  # at the limit exactly: read as usual

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from conftest import MINI_PATH
 
 from quiz.bank import DEFAULT_PATH
+from quiz.bank import MAX_BANK_BYTES
 from quiz.cli import check_command
 
 FLASK = str(Path(sys.executable).with_name("flask"))
@@ -64,3 +65,11 @@ def test_app_refuses_to_start_on_a_broken_bank(tmp_path):
     assert result.returncode != 0
     assert "the quiz cannot start" in result.stderr
     assert f":{line}: " in result.stderr and "Traceback" not in result.stderr
+
+
+def test_check_refuses_a_file_over_the_size_limit_with_its_size(tmp_path):
+    path = tmp_path / "questions.yaml"
+    path.write_text("- " * (MAX_BANK_BYTES // 2 + 1))
+    result = CliRunner().invoke(check_command, [str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:1:1: the file is {MAX_BANK_BYTES + 2:,} bytes, over the limit of {MAX_BANK_BYTES:,}" in result.output

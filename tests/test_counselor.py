@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from html import unescape
+from pathlib import Path
 
 from conftest import csrf_token
 from conftest import page_answers
@@ -218,3 +219,45 @@ def test_group_form_errors_keep_what_was_typed(client):
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Give the group a name your clients will recognise." in html and "Keep this note" in html
+
+
+def test_a_stale_dashboard_session_never_opens_a_group_made_after_its_own_was_deleted(app, client, bank, database_url):
+    # Browser 2 opens the dashboard link of the newest group, X.
+    code_x, dashboard_x = create_group(client, name="Group X")
+    second = app.test_client()
+    assert second.get(dashboard_x).status_code == 303
+    assert second.get(f"/dashboard/{code_x}").status_code == 200
+    with app.app_context():
+        id_x = db.session().scalar(select(Group.id).where(Group.code == code_x))
+
+    # Browser 1 deletes X and makes Y; a client finishes in Y.
+    confirm = client.get(f"/dashboard/{code_x}/delete").get_data(as_text=True)
+    assert client.post(f"/dashboard/{code_x}/delete", data={"csrf_token": csrf_token(confirm)}).status_code == 200
+    code_y, _ = create_group(client, name="Group Y")
+    join_and_finish(app, bank, code_y, "Yolanda")
+    with app.app_context():
+        id_y = db.session().scalar(select(Group.id).where(Group.code == code_y))
+    if database_url.startswith("sqlite"):
+        assert id_y == id_x  # SQLite hands the deleted group's id on: the case this is about
+
+    # Browser 2 still holds what it was given for X, which must not open Y.
+    for path in [f"/dashboard/{code_y}", f"/dashboard/{code_y}/results.csv", f"/dashboard/{code_y}/delete"]:
+        assert second.get(path).status_code == 404, path
+    assert "Yolanda" in dashboard_html(client, code_y)  # Y's own counselor still sees it
+
+
+def test_a_deleted_client_name_is_left_nowhere_in_the_database_files(app, client, bank, database_url):
+    code, _ = create_group(client)
+    name = "Zebulon Q."
+    join_and_finish(app, bank, code, name)
+    link = re.search(rf'href="(/dashboard/{code}/results/\d+/delete)"', dashboard_html(client, code)).group(1)
+    confirm = client.get(link).get_data(as_text=True)
+    assert client.post(link, data={"csrf_token": csrf_token(confirm)}).status_code == 303
+    with app.app_context():
+        assert db.session().scalar(select(Attempt.id).where(Attempt.client_name == name)) is None
+    if database_url.startswith("sqlite"):
+        # What an attacker with a copy of the files would read, while the app still runs.
+        database = Path(database_url.removeprefix("sqlite:///"))
+        files = [path for path in database.parent.glob(f"{database.name}*") if path.is_file()]
+        for path in files:
+            assert name.encode() not in path.read_bytes(), path.name

@@ -32,6 +32,7 @@ from bench.servers import ROOT
 from bench.servers import clean_env
 from bench.servers import free_port
 from bench.servers import keep_cookies
+from conftest import MINI_PATH
 from conftest import csrf_token
 from conftest import page_answers
 from test_serving import quiz_form
@@ -179,6 +180,7 @@ def site(tmp_path_factory):
     settings = environment | {
         "GUNICORN_BIND": f"{HOST}:{gunicorn_port}", "GUNICORN_WORKERS": "1",  # one worker: one in-memory limit store
         "DATABASE_URL": url, "FLASK_SECRET_KEY": "deploy-test", "FLASK_LIMIT_TOKENS": f"{TOKEN_LIMIT} per minute",
+        "FLASK_QUESTIONS_PATH": str(MINI_PATH),  # the test bank, like the other serving tests
     }
     [working_directory] = unit("pcc-quiz.service")["WorkingDirectory"]
 

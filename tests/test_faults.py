@@ -1,11 +1,18 @@
-"""Faults: the database going away mid-quiz and coming back, and Redis down for rate limiting.
+"""Faults: the database going away mid-quiz and coming back, a database that stops answering,
+and Redis down for rate limiting.
 
-The database test uses a PostgreSQL database of its own, made unreachable the way an outage
-looks to the app: no new connections allowed and every open one cut.
+The outage test uses a PostgreSQL database of its own, made unreachable the way an outage looks
+to the app: no new connections allowed and every open one cut. The stall tests run gunicorn as
+deployed, on SQLite and PostgreSQL, and stall the database under it (tests/proxy.py).
 """
 from __future__ import annotations
 
+import logging
+import os
 import secrets
+import sqlite3
+import threading
+import time
 
 import pytest
 from conftest import POSTGRES_URL
@@ -16,6 +23,11 @@ from conftest import post_page
 from sqlalchemy import create_engine
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
+from proxy import Proxy
+from test_serving import Browser
+from test_serving import Page
+from test_serving import Server
+from test_serving import quiz_form
 from test_views import checked_values
 
 from quiz import create_app
@@ -130,4 +142,141 @@ def test_rate_limits_fall_back_to_memory_per_process_when_redis_is_down(tmp_path
     finally:
         db.dispose(app)
         # The Limiter is one object per process: leave it as the next test's app expects it.
+        limits.limiter._storage_dead = False
+
+
+# --- a database that stops answering, behind gunicorn ---------------------------------------------
+
+STATIC = ["/static/css/site.css", "/static/js/print.js"]
+STALL_TIMEOUT = 1  # FLASK_DATABASE_TIMEOUT for the server under test, in seconds
+# The slowest way to a 503 on PostgreSQL: a pooled connection's ping waits its bound (timeout + 1 s),
+# then a new connection its connect_timeout (at least 2 s).
+SLOWEST_503 = (STALL_TIMEOUT + 1) + 2
+THREADS = 2  # one worker of two threads, all held by as many database requests
+# Every request is answered within the slowest 503 (static files wait for a thread at most that
+# long), and a margin for a loaded machine. Without bounds, not one is ever answered.
+ANSWER_WITHIN = SLOWEST_503 + 3
+
+
+@pytest.fixture
+def stallable_server(database_url, tmp_path):
+    """gunicorn on the test database, and a switch that stalls it: on PostgreSQL a proxy that stops
+    forwarding and keeps every socket open; on SQLite another process holding the write lock."""
+    engine = db.make_engine(database_url)
+    db.upgrade(engine)
+    engine.dispose()
+    proxy = None
+    served = database_url
+    if database_url.startswith("postgresql"):
+        target = make_url(database_url)
+        proxy = Proxy(target.host, target.port or 5432)
+        served = target.set(port=proxy.port).render_as_string(hide_password=False)
+    server = Server(
+        "stall", tmp_path, workers=1, GUNICORN_THREADS=str(THREADS), DATABASE_URL=served, FLASK_SECRET_KEY=secrets.token_hex(32),
+        FLASK_DATABASE_TIMEOUT=str(STALL_TIMEOUT), FLASK_LIMIT_ANSWERS="10000 per minute",
+    )
+    holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None) if proxy is None else None
+
+    def stall(stalled: bool) -> None:
+        if proxy is not None:
+            proxy.stall() if stalled else proxy.forward()
+        elif stalled:
+            holder.execute("BEGIN EXCLUSIVE")
+        else:
+            holder.execute("COMMIT")
+
+    try:
+        server.wait_ready()
+        yield server, stall
+    finally:
+        server.stop()
+        if proxy is not None:
+            proxy.close()
+        if holder is not None:
+            holder.close()
+
+
+def timed(send) -> tuple[float, object]:
+    started = time.monotonic()
+    try:
+        result = send()
+    except OSError as error:  # no answer at all within the client's own timeout
+        result = error
+    return time.monotonic() - started, result
+
+
+def test_a_stalled_database_gives_the_friendly_503_within_seconds_and_static_files_still_load(
+        stallable_server, bank, database_url):
+    server, stall = stallable_server
+    person = Browser()
+    first, second = page_answers(bank, 1), page_answers(bank, 2)
+    assert person.post_page(server, 1, first).status == 303
+    form = quiz_form(csrf_token(person.get(server, "/quiz/2").body), second)
+
+    stall(True)
+    try:
+        jobs = [lambda: person.post(server, "/quiz/2", form)]
+        jobs += [lambda: Browser(dict(person.cookies)).get(server, "/quiz/3") for _ in range(THREADS - 1)]
+        jobs += [lambda path=path: Browser().get(server, path) for path in STATIC * THREADS]
+        results: list = [None] * len(jobs)
+        threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, timed(jobs[i]))) for i in range(len(jobs))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        stall(False)
+
+    slow = [(i, round(seconds, 1), getattr(page, "status", page)) for i, (seconds, page) in enumerate(results)
+            if seconds > ANSWER_WITHIN or not isinstance(page, Page)]
+    assert slow == [], f"no answer within {ANSWER_WITHIN} s (job, seconds, answer): {slow}"
+    saved, *reads = [page for _, page in results[:THREADS]]
+    assert saved.status == 503, saved.body[:300]
+    assert NOT_SAVED in saved.body and saved.headers["Cache-Control"] == "no-store"
+    for qid, value in second.items():
+        assert checked_values(saved.body, qid) == ({value} if isinstance(value, str) else set(value)), qid
+    # Reading needs no lock on SQLite (WAL): only PostgreSQL's reads are stalled too.
+    expected_read = 503 if database_url.startswith("postgresql") else 200
+    assert [page.status for page in reads] == [expected_read] * len(reads)
+    assert all("We are briefly unavailable" in page.body for page in reads if page.status == 503)
+    assert [page.status for _, page in results[THREADS:]] == [200] * len(STATIC) * THREADS
+
+    # Back to normal: the same page sent again, with the token of the page shown, is saved.
+    again = person.post(server, "/quiz/2", quiz_form(csrf_token(saved.body), second))
+    assert again.status == 303 and again.location == "/quiz/3", again.body[:300]
+    assert person.get(server, "/quiz/3").status == 200
+
+
+def test_redis_going_away_and_coming_back_is_logged_once_each(tmp_path, caplog):
+    redis_url = make_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379"))
+    proxy = Proxy(redis_url.host, redis_url.port or 6379)
+    app = create_app({
+        "SECRET_KEY": "faults-secret", "DATABASE_URL": f"sqlite:///{tmp_path / 'quiz.db'}",
+        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{proxy.port}",
+        "RATELIMIT_KEY_PREFIX": f"pcc-faults-{secrets.token_hex(6)}", "LIMIT_TOKENS": "1000 per minute",
+    })
+    gone, back = "rate limits: the storage (RATELIMIT_STORAGE_URI) is unreachable", "the storage is reachable again"
+    try:
+        db.upgrade(app.extensions["quiz_db"]["engine"])
+        client = app.test_client()
+        bogus = f"/r/{'x' * 43}"
+        with caplog.at_level(logging.INFO):
+            assert client.get(bogus).status_code == 404  # counted in Redis
+            proxy.refuse()
+            assert [client.get(bogus).status_code for _ in range(5)] == [404] * 5
+            assert caplog.text.count(gone) == 1, caplog.text
+            proxy.forward()
+            # Flask-Limiter waits 1, 2, 4 ... seconds between looks at a storage that is down; make
+            # the next look due now rather than wait for it.
+            limits.limiter._Limiter__last_check_backend = 0
+            deadline = time.monotonic() + 40
+            while back not in caplog.text and time.monotonic() < deadline:
+                assert client.get(bogus).status_code == 404
+                time.sleep(0.25)
+            assert [client.get(bogus).status_code for _ in range(3)] == [404] * 3
+        assert caplog.text.count(gone) == 1 and caplog.text.count(back) == 1, caplog.text
+        assert not limits.limiter._storage_dead
+    finally:
+        db.dispose(app)
+        proxy.close()
         limits.limiter._storage_dead = False

@@ -13,6 +13,7 @@ from gunicorn.config import Config
 
 from quiz import create_app
 from quiz import db
+from quiz import records
 from quiz.serving import RedactingGunicornLogger
 
 
@@ -22,6 +23,7 @@ def limited(tmp_path):
     app = create_app({
         "TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}",
         "LIMIT_TOKENS": "3 per minute", "LIMIT_ANSWERS": "4 per minute", "LIMIT_GROUPS": "2 per hour",
+        "LIMIT_CODES": "3 per minute",
         "PROXY_COUNT": 1,
     })
     yield app
@@ -111,3 +113,47 @@ def test_gunicorn_access_log_lines_carry_no_tokens(capsys):
     logger.access(response, SimpleNamespace(headers=[]), environ, datetime.timedelta(seconds=0))
     line = capsys.readouterr().out.strip()
     assert line == '"GET /d/[token] HTTP/1.1" /d/[token] "https://x/r/[token]" /resume/[token] 303'
+
+
+def test_group_code_guesses_are_rate_limited_and_the_real_link_is_not(limited):
+    with limited.app_context(), db.writing() as write:
+        code = records.create_group(write, "Evening class", "")[0].code
+    client = limited.test_client()
+    # A whole class opening the real link from behind one router: hits count nothing.
+    assert [client.get(f"/g/{code}").status_code for _ in range(6)] == [200] * 6
+    guesses = [client.get(f"/g/ZZZZ-ZZ{n}Z").status_code for n in range(2, 5)]
+    guesses.append(client.head("/g/ZZZZ-ZZ5Z").status_code)
+    assert guesses == [404, 404, 404, 429]
+    page = client.get(f"/g/{code}")  # once over the limit, a guess that hits tells nothing either
+    assert page.status_code == 429 and "Please slow down" in page.get_data(as_text=True)
+    assert client.get(f"/g/{code}", headers={"X-Forwarded-For": "203.0.113.9"}).status_code == 200
+
+
+def test_links_carry_only_a_trusted_host(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASK_TRUSTED_HOSTS", "quiz.example.org, localhost")
+    app = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}",
+                      "RATELIMIT_ENABLED": False})
+    try:
+        db.upgrade(app.extensions["quiz_db"]["engine"])
+        client = app.test_client()
+        bank = app.extensions["quiz_banks"].current()
+        assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+        page = client.get("/quiz/1", headers={"Host": "quiz.example.org"})
+        data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "action": "next"}
+        data |= {f"q_{k}": v for k, v in page_answers(bank, 1).items()}
+        assert client.post("/quiz/1", data=data, headers={"Host": "quiz.example.org"}).status_code == 303
+        html = client.get("/quiz/2", headers={"Host": "quiz.example.org"}).get_data(as_text=True)
+        assert "http://quiz.example.org/resume/" in html
+        assert client.get("/quiz/2", headers={"Host": "evil.example"}).status_code == 400
+    finally:
+        db.dispose(app)
+
+
+def test_every_redirect_to_a_report_is_kept_out_of_caches(client, bank):
+    for step in range(1, len(bank.pages)):
+        assert post_page(client, step, page_answers(bank, step)).status_code == 303
+    last = post_page(client, len(bank.pages), page_answers(bank, len(bank.pages)))
+    redirects = [last, client.get("/report"), client.get("/quiz/1")]  # finished: a quiz page leads to the report
+    for response in redirects:
+        assert response.status_code in (302, 303) and response.headers["Location"].startswith("/r/")
+        assert response.headers["Cache-Control"] == "no-store", response.request.path

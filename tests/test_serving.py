@@ -113,8 +113,8 @@ class Server(Gunicorn):
     """One instance of the app, as deployed, that a test can wait for."""
 
     def __init__(self, name: str, log_dir: Path, workers: int, **settings):
-        super().__init__(name, "quiz:create_app()", log_dir, GUNICORN_WORKERS=str(workers),
-                         FLASK_QUESTIONS_PATH=str(MINI_PATH), **settings)
+        settings = {"FLASK_QUESTIONS_PATH": str(MINI_PATH), **settings}
+        super().__init__(name, "quiz:create_app()", log_dir, GUNICORN_WORKERS=str(workers), **settings)
 
     def wait_ready(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
@@ -405,7 +405,10 @@ def test_a_worker_killed_under_load_loses_no_finished_result(new_database, bank,
 
     try:
         server.wait_ready()
-        original = server.worker_pids()
+        # One worker answering does not mean the master has forked the other yet, on a busy machine.
+        deadline = time.monotonic() + 10
+        while len(original := server.worker_pids()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(original) == 2
         crowd = [threading.Thread(target=person, args=(n,)) for n in range(people)]
         for thread in crowd:

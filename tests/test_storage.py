@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from conftest import MINI_PATH
 from conftest import csrf_token
+from conftest import migrate
 from conftest import page_answers
 from conftest import post_page
 from sqlalchemy import func
@@ -18,6 +19,9 @@ from test_views import finish_quiz
 from quiz import create_app
 from quiz import db
 from quiz import tokens
+from quiz.bank import DEFAULT_PATH
+from quiz.bank import MAX_VERSION_LENGTH
+from quiz.bank import load_bank
 from quiz.models import Attempt
 from quiz.models import Base
 
@@ -274,3 +278,32 @@ def test_nul_and_control_characters_in_free_text_are_dropped(app, client):
     assert response.status_code == 303
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "<h1>Spring cohort</h1>" in html and "Line one\nline two" in html
+
+
+def longest(name: str, length: int = 40) -> str:
+    return (name + "_" + "x" * length)[:length]
+
+
+def test_a_bank_with_every_stored_field_at_its_longest_walks_to_a_report(tmp_path, database_url):
+    shipped = load_bank(DEFAULT_PATH)
+    question = next(q for q in shipped.profile if "_" in q.id)
+    option = next(o.key for q in shipped.profile for o in q.options if "_" in o.key)
+    text = re.sub(r'(?m)^version: ".*"$', f'version: "{"v" * MAX_VERSION_LENGTH}"', DEFAULT_PATH.read_text())
+    for name in (question.id, option):  # renamed everywhere it is named: pages, conditions, flags
+        text = re.sub(rf"(?<![\w-]){name}(?![\w-])", longest(name), text)
+    path = tmp_path / "questions.yaml"
+    path.write_text(text)
+    migrate(database_url)
+    app = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": database_url, "QUESTIONS_PATH": str(path),
+                      "RATELIMIT_ENABLED": False})
+    try:
+        bank = app.extensions["quiz_banks"].current()
+        assert bank.version == "v" * MAX_VERSION_LENGTH and longest(question.id) in bank.questions
+        client = app.test_client()
+        _, report_url = finish_quiz(client, bank)
+        assert f"quiz version {bank.version}" in client.get(report_url).get_data(as_text=True)
+        with app.app_context():
+            attempt = db.session().scalar(select(Attempt))
+            assert attempt.bank_version == bank.version and longest(question.id) in attempt.answers
+    finally:
+        db.dispose(app)
