@@ -134,7 +134,7 @@ def test_none_of_these_cannot_be_combined(client, bank):
 def test_optional_question_may_be_left_empty(client, bank):
     answers = page_answers(bank, 1)
     answers["interests"] = []
-    answers["hc_kind"] = ""
+    answers["clinical_interest"] = ""
     response = post_page(client, 1, answers)
     assert response.status_code == 303 and response.headers["Location"].endswith("/quiz/2")
 
