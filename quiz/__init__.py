@@ -7,27 +7,9 @@ import time
 from pathlib import Path
 
 import click
-from flask import Flask
-from flask_wtf import CSRFProtect
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import assets
-from . import cli
-from . import counselor
-from . import db
-from . import errors
-from . import files
-from . import forms
-from . import limits
-from . import security
-from . import views
 from .bank import DEFAULT_PATH
 from .bank import BankError
-from .banks import BankSource
-from .banks import last_good_path
-from .redact import RedactTokens
-
-csrf = CSRFProtect()
 
 
 class BrokenBank(click.ClickException):
@@ -35,6 +17,25 @@ class BrokenBank(click.ClickException):
 
 
 def create_app(test_config=None):
+    # Imported here, so that `import quiz.scoring` (or the simulator, or `check`) loads no Flask.
+    from flask import Flask
+    from flask_wtf import CSRFProtect
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from . import assets
+    from . import cli
+    from . import counselor
+    from . import db
+    from . import errors
+    from . import files
+    from . import forms
+    from . import limits
+    from . import security
+    from . import views
+    from .live_bank import LiveBank
+    from .live_bank import last_good_path
+    from .redact import RedactTokens
+
     # From the environment, as the config's defaults are made from it. Flask's own choice is
     # instance/ beside a checkout and <prefix>/var/quiz-instance for an installed package, i.e.
     # inside its virtual environment, which is no place for a database.
@@ -79,7 +80,7 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 
     try:
-        app.extensions["quiz_banks"] = BankSource(
+        app.extensions["quiz_banks"] = LiveBank(
             app.config["QUESTIONS_PATH"], app.config["BANK_CHECK_SECONDS"], last_good_path(Path(app.instance_path)))
     except BankError as error:
         raise BrokenBank(f"the quiz cannot start. {error}") from None
@@ -92,7 +93,7 @@ def create_app(test_config=None):
     db.init_app(app)
     limits.init_app(app)
     security.init_app(app)
-    csrf.init_app(app)
+    CSRFProtect(app)
     errors.init_app(app)
     assets.init_app(app)
     app.jinja_env.globals["question_html"] = views.question_html

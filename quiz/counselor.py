@@ -20,9 +20,9 @@ from . import forms
 from . import records
 from .limits import limit
 from .old_reports import readable
-from .views import current_bank
-from .views import private
-from .views import render_private
+from .web import current_bank
+from .web import private
+from .web import render_private
 
 bp = Blueprint("counselor", __name__)
 CSV_UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injection

@@ -6,11 +6,8 @@ the app's log says so once, and once more when Redis is back.
 from __future__ import annotations
 
 import logging
-import time
 
 from flask import current_app
-from flask import make_response
-from flask import render_template
 from flask import request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -52,17 +49,6 @@ def _not_counted() -> bool:
     return request.method in ("GET", "HEAD") and current_app.view_functions.get(request.endpoint) not in _counted_on_get
 
 
-def too_many_requests(error):
-    response = make_response(render_template(
-        "error.html", code=429, title="Please slow down",
-        advice="Too many requests came from your network in a short time. Wait a minute and try "
-        "again; nothing you saved is lost.",
-    ), 429)
-    if (breached := limiter.current_limit) is not None:
-        response.headers["Retry-After"] = str(max(1, int(breached.reset_at - time.time())))
-    return response
-
-
 class StorageEvents(logging.Handler):
     """Flask-Limiter tells of its storage going away and coming back only on its own logger, which
     has nothing but a NullHandler: pass those two events on to the app's log as warnings.
@@ -93,4 +79,3 @@ def init_app(app) -> None:
     # (a Redis round trip across instances), and browsers ignore them. A 429 says when to retry.
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
-    app.register_error_handler(429, too_many_requests)

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 from gunicorn import glogging
 
-from . import banks
+from . import live_bank
 from .redact import RedactTokens
 
 
@@ -27,10 +27,10 @@ class RedactingGunicornLogger(glogging.Logger):
 # gunicorn server hooks, named in gunicorn.conf.py; they run in the master.
 
 def begin_run(_server) -> None:
-    banks.begin_run()
+    live_bank.begin_run()
 
 
 def end_run(_server) -> None:
     """Remove this run's last good copy of questions.yaml: the next run must not serve it."""
-    if (path := banks.last_good_path(Path(Flask("quiz").instance_path))) is not None:
+    if (path := live_bank.last_good_path(Path(Flask("quiz").instance_path))) is not None:
         path.unlink(missing_ok=True)

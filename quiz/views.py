@@ -15,10 +15,6 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
-from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from . import db
 from . import forms
@@ -28,42 +24,17 @@ from . import tokens
 from .limits import limit
 from .old_reports import readable
 from .scoring import build_report
+from .web import current_attempt
+from .web import current_bank
+from .web import live_bank
+from .web import private
+from .web import render_private
 
 bp = Blueprint("quiz", __name__)
 
 
-def current_attempt():
-    """What the quiz needs of this browser's attempt, if any (one row, looked up once per request)."""
-    if "attempt" not in g:
-        token = session.get("attempt")
-        g.attempt = records.find_progress(db.connection(), token) if token else None
-    return g.attempt
-
-
-def current_bank():
-    """The attempt's own bank version if it started on an older one, else the newest."""
-    if "bank" not in g:
-        source = current_app.extensions["quiz_banks"]
-        g.bank = source.current()
-        attempt = current_attempt()
-        if attempt is not None and attempt.bank_digest != g.bank.digest:
-            g.bank = source.version(attempt.bank_digest, db.session()) or g.bank
-    return g.bank
-
-
 def page_form_class(step: int):
-    return current_app.extensions["quiz_banks"].forms(current_bank())[step - 1]
-
-
-def private(response):
-    """Capability pages: never cached, never indexed."""
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
-def render_private(template: str, status: int = 200, **context):
-    return private(current_app.make_response((render_template(template, **context), status)))
+    return live_bank().forms(current_bank())[step - 1]
 
 
 def attempt_or_404(token: str):
@@ -140,7 +111,7 @@ def first_unfinished_step(bank, answers) -> int | None:
 
 def _render_page(step: int, questions, status: int = 200, notice: str | None = None, offline: bool = False):
     """A quiz page; `offline` renders it without touching the database (it is unreachable)."""
-    bank = (g.get("bank") or current_app.extensions["quiz_banks"].current()) if offline else current_bank()
+    bank = (g.get("bank") or live_bank().current()) if offline else current_bank()
     attempt = None if offline else current_attempt()
     resume_url = url_for(".resume", token=session["attempt"], _external=True) if attempt else None
     seed = None if offline else option_seed(questions)
@@ -280,11 +251,15 @@ def restart():
     return redirect(url_for(".page", step=1), 303)
 
 
-def _same_page_again(status: int, notice: str, offline: bool = False):
-    """The quiz page just posted, re-rendered with the answers just given; None elsewhere."""
+def same_page_again(status: int, notice: str, offline: bool = False):
+    """The quiz page just posted, re-rendered with the answers just given; None elsewhere.
+
+    For the error handlers (quiz/errors.py): a failure while saving a page never loses what the
+    person just chose. `offline`: without touching the database, which is unreachable.
+    """
     if request.endpoint != "quiz.save_page":
         return None
-    source = current_app.extensions["quiz_banks"]
+    source = live_bank()
     bank = (g.get("bank") or source.current()) if offline else current_bank()
     step = request.view_args["step"]
     if not 1 <= step <= len(bank.pages):
@@ -292,43 +267,3 @@ def _same_page_again(status: int, notice: str, offline: bool = False):
     form = source.forms(bank)[step - 1]()  # bound to the posted answers
     questions = page_questions(bank, bank.pages[step - 1], form=form)
     return _render_page(step, questions, status=status, notice=notice, offline=offline)
-
-
-@bp.app_errorhandler(CSRFError)
-def csrf_error(error):
-    """An expired or missing token must not cost the answers just given: show them again."""
-    return _same_page_again(
-        400, "Your session had expired, so this page was not saved yet. Your answers are "
-        "still here: check them and press the button again.",
-    ) or (render_template(
-        "error.html", code=400, title="This form had expired",
-        advice="Go back, reload the page and send it again.",
-    ), 400)
-
-
-@bp.app_errorhandler(OperationalError)
-@bp.app_errorhandler(InterfaceError)
-@bp.app_errorhandler(PoolTimeout)
-def database_unavailable(error):
-    """The database is down or overloaded: say so, and never lose the answers just given."""
-    if db.is_schema_error(error):
-        return schema_not_ready(error)
-    current_app.logger.warning("database unavailable: %s", error.__class__.__name__)
-    return _same_page_again(
-        503, "We could not save this page just now. Your answers are still here: "
-        "wait a moment and press the button again.", offline=True,
-    ) or (render_template(
-        "error.html", code=503, title="We are briefly unavailable",
-        advice="We could not reach our database. Your saved answers are safe; please try again in a minute.",
-    ), 503)
-
-
-def schema_not_ready(error):
-    """The tables are missing or old: a set-up mistake that no retry fixes, so none is suggested."""
-    current_app.logger.error("the database schema is not up to date (%s): run `%s`", error.orig, db.UPGRADE_COMMAND)
-    notice = ("This page could not be saved because the quiz is not set up correctly on our side. "
-              "Your answers are still here; the problem has been logged for the people who run this site.")
-    return _same_page_again(500, notice, offline=True) or (render_template(
-        "error.html", code=500, title="This quiz is not set up correctly",
-        advice="The problem is on our side and has been logged for the people who run this site.",
-    ), 500)

@@ -18,12 +18,12 @@ from conftest import post_page
 from test_serving import Browser
 from test_serving import Server
 
-from quiz import banks
+from quiz import live_bank
 from quiz import create_app
 from quiz import db
 from quiz.bank import DEFAULT_PATH
 from quiz.bank import MAX_BANK_BYTES
-from quiz.banks import BankSource
+from quiz.live_bank import LiveBank
 
 ORIGINAL_TITLE = "title: Is Patient Care Coordination for you?"
 
@@ -74,7 +74,7 @@ def test_a_broken_edit_is_logged_with_lines_and_the_last_good_bank_keeps_serving
     client = app.test_client()
     broken = path.read_text().replace("    kind: likert\n", "    kind: likret\n", 1)
     line = next(i for i, text in enumerate(broken.splitlines(), 1) if "likret" in text)
-    with caplog.at_level(logging.ERROR, logger="quiz.banks"):
+    with caplog.at_level(logging.ERROR, logger="quiz.live_bank"):
         edit(path, broken)
         response = client.get("/")
         reload(app)
@@ -134,10 +134,10 @@ def test_another_instance_finishes_an_old_version_from_the_database(live, tmp_pa
 def test_the_file_is_only_looked_at_every_few_seconds(tmp_path, monkeypatch):
     path = tmp_path / "questions.yaml"
     path.write_text(DEFAULT_PATH.read_text())
-    source = BankSource(path, check_seconds=60)
+    source = LiveBank(path, check_seconds=60)
     stats = []
     real_stat = os.stat
-    monkeypatch.setattr("quiz.banks.os.stat", lambda p: stats.append(p) or real_stat(p))
+    monkeypatch.setattr("quiz.live_bank.os.stat", lambda p: stats.append(p) or real_stat(p))
     for _ in range(100):
         source.current()
     assert stats == []
@@ -146,14 +146,14 @@ def test_the_file_is_only_looked_at_every_few_seconds(tmp_path, monkeypatch):
 def test_a_slow_reload_never_holds_up_a_request(tmp_path, monkeypatch):
     path = tmp_path / "questions.yaml"
     path.write_text(DEFAULT_PATH.read_text())
-    source = BankSource(path, check_seconds=0)
-    real_load = banks.load_bank
+    source = LiveBank(path, check_seconds=0)
+    real_load = live_bank.load_bank
 
     def slow_load(where):  # a large file: seconds of parsing
         time.sleep(0.6)
         return real_load(where)
 
-    monkeypatch.setattr(banks, "load_bank", slow_load)
+    monkeypatch.setattr(live_bank, "load_bank", slow_load)
     original = source.current()
     edit(path, with_version(path.read_text(), "2099.5"))
     started = time.monotonic()
@@ -168,7 +168,7 @@ def test_an_edit_over_the_size_limit_is_refused_unread_and_logged(live, caplog):
     app, path = live
     client = app.test_client()
     # 2 MB of nonsense, the mistake of copying the wrong file: it took 20 s and 410 MB to parse.
-    with caplog.at_level(logging.ERROR, logger="quiz.banks"):
+    with caplog.at_level(logging.ERROR, logger="quiz.live_bank"):
         edit(path, "- " * (MAX_BANK_BYTES + 1))
         started = time.monotonic()
         reload(app)

@@ -44,7 +44,7 @@ def last_good_path(instance: Path) -> Path | None:
     return instance / f"last-good-questions-{run}.yaml" if run else None
 
 
-class BankSource:
+class LiveBank:
     def __init__(self, path: str | Path, check_seconds: float = 2.0, last_good: Path | None = None):
         self.path = Path(path)
         self.check_seconds = check_seconds
