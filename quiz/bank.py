@@ -245,7 +245,10 @@ class OppositePair(Model):
 class Quality(Model):
     """When the answers look careless: a kind caution and no band headline, never a penalty."""
 
-    headline: Text  # shown instead of the band
+    headline: Text  # shown instead of the band once `withhold_at_signs` signs appear
+    withhold_at_signs: int = Field(ge=1)
+    # Missed attention checks that, with no other sign, count as slips: a careful person misclicks too.
+    attention_slips_forgiven: int = Field(default=0, ge=0)
     attention_note: Text
     same_answer_sd_below: float = Field(ge=0)
     same_answer_note: Text

@@ -267,20 +267,37 @@ def inconsistency(bank: Bank, answers: Answers) -> float | None:
     return statistics.fmean(gaps) if gaps else None
 
 
-def careless_notes(bank: Bank, answers: Answers) -> list[str]:
-    """Kind cautions when the answers look careless; they never change a score."""
+def careless_signs(bank: Bank, answers: Answers) -> list[str]:
+    """The signs of careless answering, as the note each one shows: one per missed attention
+    check, then nearly the same answer everywhere, then opposite statements answered alike."""
     quality = bank.quality
-    notes = []
-    missed = [i for i in bank.items if i.kind == "attention" and likert_answer(answers.get(i.id)) not in (None, i.expect)]
-    if missed:
-        notes.append(quality.attention_note)
+    signs = [quality.attention_note for i in bank.items
+             if i.kind == "attention" and likert_answer(answers.get(i.id)) not in (None, i.expect)]
     raw = [v for i in bank.items if i.kind in ("likert", "attention") if (v := likert_answer(answers.get(i.id)))]
     if len(raw) >= 2 and statistics.pstdev(raw) < quality.same_answer_sd_below:
-        notes.append(quality.same_answer_note)
+        signs.append(quality.same_answer_note)
     index = inconsistency(bank, answers)
     if index is not None and index >= quality.inconsistency_at_least:
-        notes.append(quality.inconsistency_note)
-    return notes
+        signs.append(quality.inconsistency_note)
+    return signs
+
+
+def careless_notes(bank: Bank, answers: Answers) -> list[str]:
+    """Kind cautions when the answers look careless, each once; they never change a score.
+
+    A missed attention check or two with no other sign is taken for a slip (up to
+    `attention_slips_forgiven`): no caution.
+    """
+    signs = careless_signs(bank, answers)
+    slips = all(sign == bank.quality.attention_note for sign in signs)
+    if slips and len(signs) <= bank.quality.attention_slips_forgiven:
+        return []
+    return list(dict.fromkeys(signs))
+
+
+def withholds_band(bank: Bank, answers: Answers) -> bool:
+    """Enough signs that the band headline would mislead: it is left out, the scores stay."""
+    return len(careless_signs(bank, answers)) >= bank.quality.withhold_at_signs
 
 
 # --- the report, section by section -------------------------------------------------------------
@@ -391,6 +408,7 @@ def build_report(bank: Bank, answers: Answers, precision: dict | None = None, op
     rows = dimension_rows(bank, scores, errors)
     strengths, relative, areas = strengths_and_areas(bank, rows)
     notes = careless_notes(bank, answers)
+    withheld = withholds_band(bank, answers)
     skills_shown = spread(bank.bands, skills, skills_error(bank, scores, errors), bank.precision.near_note)
     return {
         "format": REPORT_FORMAT,
@@ -400,7 +418,7 @@ def build_report(bank: Bank, answers: Answers, precision: dict | None = None, op
         "skills": {**skills_shown, "near": skills_shown["near"] if not caps else None},
         "band": {"id": band.id, "label": band.label, "headline": band.headline, "tone": band.tone} if band else None,
         "caps": caps,
-        "careless": bool(notes),
+        "careless": withheld,
         "careless_headline": bank.quality.headline,
         "quality_notes": notes,
         "retake_note": bank.quality.retake_note,

@@ -2,11 +2,16 @@
 does before real people take it. No Flask.
 
 The model of an answer (every parameter is an option of `flask --app quiz simulate`):
-each person has a true level on each dimension (standard normal, correlated across dimensions)
-and a personal tendency to agree. An agree-scale answer is 3 + the statement's lean toward its
-desirable pole + loading x trait (reversed for reverse-keyed statements) + the tendency to agree
-+ noise, rounded to 1-5. A situation's choice is pulled toward better options in proportion to
-the trait. Attentive people answer attention checks as asked, but for rare lapses.
+each person has a true level on each dimension (standard normal, correlated across dimensions),
+a tendency to agree with anything, and a pull of their own toward the desirable answer. An
+agree-scale answer is 3 + the statement's lean toward its desirable pole + (loading x trait + the
+person's pull) toward that pole + the tendency to agree + noise, rounded to 1-5. Reverse keying
+cancels the tendency to agree but not the pull. A situation's choice is drawn toward better
+options by the trait, by how plainly better they look, and by the person's pull. Attentive
+people answer attention checks as asked, but for rare lapses.
+
+"True level" is what the bank's own dimensions would measure without error: the thirds show
+whether the verdict follows it, not whether the dimensions are the right ones for the job.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ import numpy as np
 from .bank import Bank
 from .scoring import build_report
 from .scoring import careless_notes
+from .scoring import withholds_band
 from .scoring import item_points
 from .stats import cronbach_alpha
 
@@ -28,12 +34,14 @@ from .stats import cronbach_alpha
 class Model:
     loading: float = 0.6  # scale points an answer moves per standard deviation of the trait
     desirability: float = 0.8  # how far statements lean, on average, toward their desirable pole
-    item_spread: float = 0.3  # how much statements differ in that lean (SD)
+    item_spread: float = 0.5  # how much statements differ in that lean (SD)
+    person_lean: float = 0.3  # SD of each person's own pull toward the desirable answer (not cancelled by reverse keying)
     acquiescence: float = 0.3  # SD of a person's tendency to agree with anything
     noise: float = 0.8  # SD of everything else in one answer
     correlation: float = 0.3  # between one person's true levels on two dimensions
     scenario_pull: float = 1.0  # how strongly the trait favours better options in a situation
-    lapse: float = 0.01  # chance an attentive person misses one attention check
+    obviousness: float = 0.5  # how much better options draw even a person of average level
+    lapse: float = 0.02  # chance an attentive person misses one attention check
 
 
 @dataclass
@@ -46,8 +54,10 @@ class Simulation:
     clear_share: float = 0.0
     same_label: float = 0.0  # dimension labels, on retest
     cautioned: dict = field(default_factory=dict)  # responder kind -> share given a caution
+    withheld: dict = field(default_factory=dict)  # responder kind -> share whose band headline is left out
     strategies: dict = field(default_factory=dict)  # strategy -> mean share of situation points
     test_wise: dict = field(default_factory=dict)
+    faker: dict = field(default_factory=dict)
     reached: dict = field(default_factory=dict)  # "band"/"cap"/"flag"/"step"/"career" -> {id: count}
     precision: dict = field(default_factory=dict)  # dimension id -> (alpha, sd) on simulated answers
 
@@ -81,6 +91,7 @@ class Takers:
         self.dimension_index = {d.id: i for i, d in enumerate(bank.dimensions)}
         self.traits = _trait_levels(rng, people, len(bank.dimensions), model.correlation)
         self.tendency = rng.normal(0, model.acquiescence, people)
+        self.desire = rng.normal(0, model.person_lean, people)
         likert = [i for i in bank.items if i.kind == "likert"]
         self.lean = {i.id: model.desirability * (-1 if i.reverse else 1) + rng.normal(0, model.item_spread) for i in likert}
         self.profiles = [_profile_answers(rng, bank) for _ in range(people)]
@@ -99,13 +110,18 @@ class Takers:
             trait = self.traits[person, self.dimension_index[item.dimension]]
             if item.kind == "likert":
                 sign = -1 if item.reverse else 1
-                value = 3 + self.lean[item.id] + model.loading * sign * trait + self.tendency[person] + rng.normal(0, model.noise)
+                pull = model.loading * trait + self.desire[person]  # both point at the desirable pole
+                value = 3 + self.lean[item.id] + sign * pull + self.tendency[person] + rng.normal(0, model.noise)
                 answers[item.id] = str(int(np.clip(np.rint(value), 1, 5)))
             else:
                 points = np.array([o.points for o in item.options], dtype=float)
-                utility = model.scenario_pull * trait * (points - points.mean()) + rng.gumbel(size=len(points))
+                draw = model.scenario_pull * trait + model.obviousness + self.desire[person]
+                utility = draw * (points - points.mean()) + rng.gumbel(size=len(points))
                 answers[item.id] = item.options[int(np.argmax(utility))].key
         return answers
+
+
+CAREFUL = "model-consistent people (false cautions)"
 
 
 def careless_answers(rng, bank: Bank, kind: str, value: int = 3) -> dict:
@@ -154,7 +170,24 @@ def score_test_wise_taker(bank: Bank) -> dict:
             answers[item.id] = "4" if item.id in flagged else "5"
     report = build_report(bank, answers)
     return {"skills": report["skills"]["score"], "band": report["band"]["label"] if report["band"] else None,
-            "cautioned": report["careless"]}
+            "cautioned": bool(report["quality_notes"])}
+
+
+def score_faker(bank: Bank) -> dict:
+    """Someone who answers as the job would like rather than as they are: Agree with every
+    agree-keyed statement, Disagree with every reversed one, the best option in every situation.
+    Self-report cannot catch this; the simulator shows what it earns."""
+    answers = {q.id: q.options[0].key for q in bank.profile}
+    for item in bank.items:
+        if item.kind == "scenario":
+            answers[item.id] = max(item.options, key=lambda o: o.points).key
+        elif item.kind == "attention":
+            answers[item.id] = str(item.expect)
+        else:
+            answers[item.id] = "2" if item.reverse else "4"
+    report = build_report(bank, answers)
+    return {"skills": report["skills"]["score"], "band": report["band"]["label"] if report["band"] else None,
+            "cautioned": bool(report["quality_notes"])}
 
 
 def _count_reached(reached: dict, report: dict) -> None:
@@ -171,7 +204,7 @@ def _count_reached(reached: dict, report: dict) -> None:
             reached["career"][career["id"]] += 1
 
 
-def simulate(bank: Bank, people: int = 2000, seed: int = 1, model: Model | None = None,
+def simulate(bank: Bank, people: int = 3000, seed: int = 1, model: Model | None = None,
              careless_people: int = 1000) -> Simulation:
     model = model or Model()
     rng = np.random.default_rng(seed)
@@ -181,7 +214,7 @@ def simulate(bank: Bank, people: int = 2000, seed: int = 1, model: Model | None 
     cuts = np.quantile(takers.true_fit, [1 / 3, 2 / 3])
     thirds = {"lowest": Counter(), "middle": Counter(), "top": Counter()}
     same_band = same_band_clear = clear = same_label = labels = 0
-    first_takes, consistent_cautions = [], 0
+    first_takes, consistent_cautions, consistent_withheld = [], 0, 0
     for person in range(people):
         first_answers = takers.answers(person)
         first, second = build_report(bank, first_answers), build_report(bank, takers.answers(person))
@@ -198,19 +231,23 @@ def simulate(bank: Bank, people: int = 2000, seed: int = 1, model: Model | None 
         for a, b in zip(first["dimensions"], second["dimensions"]):
             labels += 1
             same_label += a["label_id"] == b["label_id"]
-        consistent_cautions += first["careless"]
+        consistent_cautions += bool(first["quality_notes"])
+        consistent_withheld += first["careless"]
         _count_reached(result.reached, first)
     result.bands_by_third = thirds
     result.same_band = same_band / people
     result.same_band_clear = same_band_clear / clear if clear else 0.0
     result.clear_share = clear / people
     result.same_label = same_label / labels if labels else 0.0
-    result.cautioned["model-consistent people (false cautions)"] = consistent_cautions / people
+    result.cautioned[CAREFUL] = consistent_cautions / people
+    result.withheld[CAREFUL] = consistent_withheld / people
     for kind, label in (("random", "random responders"), ("same", "straight-liners"), ("agree", "agreeing with everything")):
-        hits = sum(bool(careless_notes(bank, careless_answers(rng, bank, kind, 1 + n % 5))) for n in range(careless_people))
-        result.cautioned[label] = hits / careless_people
+        sets = [careless_answers(rng, bank, kind, 1 + n % 5) for n in range(careless_people)]
+        result.cautioned[label] = sum(bool(careless_notes(bank, a)) for a in sets) / careless_people
+        result.withheld[label] = sum(withholds_band(bank, a) for a in sets) / careless_people
     result.strategies = scenario_strategies(bank)
     result.test_wise = score_test_wise_taker(bank)
+    result.faker = score_faker(bank)
     result.precision = simulated_precision(bank, first_takes)
     return result
 
@@ -245,20 +282,24 @@ def format_simulation(bank: Bank, result: Simulation, model: Model, seed: int) -
         f"  same band: {_pct(result.same_band)} of everyone; {_pct(result.same_band_clear)} of the "
         f"{_pct(result.clear_share)} whose result was not near a line",
         f"  same label on each dimension: {_pct(result.same_label)}", "",
-        "Cautions for careless answering:",
-        *[f"  {kind}: {_pct(share)}" for kind, share in result.cautioned.items()], "",
+        "Careless answering (share cautioned; share whose band headline is left out):",
+        *[f"  {kind}: {_pct(share)}; {_pct(result.withheld[kind])}" for kind, share in result.cautioned.items()], "",
         "Situations answered without reading (share of the points):",
         *[f"  {name}: {_pct(share)}" for name, share in result.strategies.items()],
         f"  test-wise taker (top marks, one step back on flag statements, longest options): skills "
         f"{result.test_wise['skills']}, band {result.test_wise['band']}, "
-        f"cautioned: {'yes' if result.test_wise['cautioned'] else 'no'}", "",
+        f"cautioned: {'yes' if result.test_wise['cautioned'] else 'no'}",
+        f"  answering as the job would like (Agree, Disagree when reversed, best options): skills "
+        f"{result.faker['skills']}, band {result.faker['band']}, cautioned: {'yes' if result.faker['cautioned'] else 'no'} "
+        "(no self-report quiz can catch this)", "",
         "Precision on the simulated answers (alpha, SD) next to the bank's priors:",
     ]
     for d in bank.dimensions:
         alpha, sd = result.precision[d.id]
         shown = f"alpha {alpha:.2f}, SD {sd:.1f}" if alpha is not None and sd is not None else "not enough data"
         lines.append(f"  {d.id:<16}{shown}   (prior: reliability {d.reliability:g}, SD {d.score_sd:g})")
-    lines += ["", "Reached by at least one simulated person:"]
+    lines += ["", "Reached by at least one simulated person (profile answers are drawn at random, so the counts show "
+              "what can be reached, not how often):"]
     for kind, ids in reachable(bank).items():
         lines.append(f"  {kind}s: " + ", ".join(f"{i} {result.reached[kind][i]}" for i in ids))
     never = unreached(bank, result)

@@ -251,6 +251,22 @@ def test_a_missed_attention_check_gives_its_note_and_withholds_nothing_from_the_
     assert careless["band"] == careful["band"]  # kept in the data; the page shows no headline
 
 
+def test_one_sign_is_a_caution_beside_the_band_and_more_withhold_it():
+    bank = mini({"  withhold_at_signs: 1\n": "  withhold_at_signs: 2\n"})
+    one = build_report(bank, answers(check="2"))
+    assert one["quality_notes"] == [bank.quality.attention_note] and one["careless"] is False
+    two = build_report(bank, answers(care=("4", "4", "4", "b"), fit=("4", "4", "4", "4"), check="2"))
+    assert two["careless"] is True and len(two["quality_notes"]) == 2
+
+
+def test_a_forgiven_slip_on_an_attention_check_alone_gives_no_caution():
+    bank = mini({"  withhold_at_signs: 1\n": "  withhold_at_signs: 2\n  attention_slips_forgiven: 1\n"})
+    assert careless_notes(bank, answers(check="2")) == []
+    # With another sign beside it, the slip counts again.
+    notes = careless_notes(bank, answers(care=("5", "5", "4", "b"), check="2"))
+    assert notes == [bank.quality.attention_note, bank.quality.inconsistency_note]
+
+
 def test_the_same_answer_everywhere_gives_its_note(bank):
     notes = careless_notes(bank, answers(care=("4", "4", "4", "b"), fit=("4", "4", "4", "4")))
     assert bank.quality.same_answer_note in notes

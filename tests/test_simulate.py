@@ -20,7 +20,8 @@ from quiz.simulate import unreached
 MINI_PATH = Path(__file__).parent / "data" / "mini.yaml"
 FLASK = str(Path(sys.executable).with_name("flask"))
 # Answers that follow the trait and nothing else.
-EXACT = Model(loading=1.5, desirability=0, item_spread=0, acquiescence=0, noise=0.01, scenario_pull=50, lapse=0)
+EXACT = Model(loading=1.5, desirability=0, item_spread=0, person_lean=0, acquiescence=0, noise=0.01, scenario_pull=50,
+              obviousness=0, lapse=0)
 
 
 def mini(replace: dict | None = None):
@@ -45,7 +46,8 @@ def test_answers_that_follow_the_trait_sort_people_by_their_true_level():
 def test_answers_that_follow_only_how_agreeable_statements_are_give_everyone_the_same_band():
     # No trait at all: every answer is 3 + the statement's lean, so everybody scores alike.
     result = simulate(mini(), people=200, seed=3, careless_people=10,
-                      model=Model(loading=0, desirability=1, item_spread=0, acquiescence=0, noise=0.01, scenario_pull=0))
+                      model=Model(loading=0, desirability=1, item_spread=0, person_lean=0, acquiescence=0, noise=0.01,
+                                  scenario_pull=0, obviousness=0))
     assert max(result.bands.values()) >= 0.6 * result.people  # only the situation's random pick varies
     assert result.same_band < 1
 
