@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check clean lock
+.PHONY: run test lint check clean lock
 
 # Exactly the versions in requirements.lock, checked against its hashes; then the app itself,
 # editable, without letting pip pick anything else.
@@ -31,6 +31,12 @@ test: $(BIN)/.installed
 	@sh scripts/ensure_debian.sh "the deployment tests (tests/test_deploy.py)" \
 		/usr/sbin/nginx=nginx openssl=openssl systemd-analyze=systemd
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# ruff (lint and format) and mypy, as .ci/run and the pre-commit hooks run them.
+lint: $(BIN)/.installed
+	$(BIN)/ruff check quiz tests bench gunicorn.conf.py
+	$(BIN)/ruff format --check quiz tests bench gunicorn.conf.py
+	$(BIN)/mypy
 
 # The benchmark (bench/run.py): the quiz under gunicorn as deployed against a hello-world app, on
 # SQLite and PostgreSQL, as ratios; installs Debian's wrk first when run as root. BENCH_ARGS passes options.

@@ -2,6 +2,7 @@
 
 Every value can be changed from the environment; the defaults suit a 2-core machine.
 """
+
 import os
 
 from quiz import serving

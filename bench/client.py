@@ -5,6 +5,7 @@ missing, drives the fixed-request measurements too. Like a browser, it sends a r
 on a fresh connection when a reused keep-alive connection turns out to be closed before any
 byte of the answer came back (gunicorn closes idle ones and those of a worker it recycles).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -84,7 +85,8 @@ class Connection:
             reused = self.writer is not None
             if not reused:
                 self.reader, self.writer = await asyncio.wait_for(
-                    asyncio.open_connection(self.host, self.port), self.timeout)
+                    asyncio.open_connection(self.host, self.port), self.timeout
+                )
             try:
                 self.writer.write(data)
                 await self.writer.drain()
@@ -161,8 +163,15 @@ class Load:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-async def fixed_load(host: str, port: int, requests: list[tuple[str, str, str, str]], expect: int,
-                     connections: int, seconds: float, max_requests: int) -> Load:
+async def fixed_load(
+    host: str,
+    port: int,
+    requests: list[tuple[str, str, str, str]],
+    expect: int,
+    connections: int,
+    seconds: float,
+    max_requests: int,
+) -> Load:
     """Send prepared requests (method, path, cookie, body) on `connections` keep-alive connections
     for `seconds` or `max_requests`, whichever comes first; `expect` is the right status."""
     latencies: list[float] = []

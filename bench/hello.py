@@ -4,6 +4,7 @@
 
 Every figure of the benchmark is a ratio to this app's requests per second in the same run.
 """
+
 from flask import Flask
 
 

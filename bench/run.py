@@ -23,6 +23,7 @@ is missed: quiz page GET >= 0.6 of hello-world, page POST >= 0.35, no errors, no
 The rate limits are raised for the run (every request comes from one address); everything else
 is the deployed configuration. Absolute numbers on a shared machine are noise: read the ratios.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,13 +62,15 @@ from quiz.bank import load_bank
 from quiz.models import Attempt
 
 POSTGRES_URL = os.environ.get("BENCH_DATABASE_URL") or os.environ.get(
-    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 TARGETS = {"quiz page GET": 0.6, "page POST": 0.35}
 UNLIMITED = "1000000 per minute"  # every simulated person shares one address
 UNBALANCED = 0.25  # a slice where one worker used under a quarter of another's CPU is taken again
 
 
 # --- servers ----------------------------------------------------------------------------------
+
 
 class Server(Gunicorn):
     """A gunicorn instance the benchmark can wait for and charge CPU to."""
@@ -115,6 +118,7 @@ def _cpu(pid: int, children: bool = False) -> float:
 
 # --- databases --------------------------------------------------------------------------------
 
+
 class Database:
     """A fresh database, migrated with `flask db upgrade` as a deploy does."""
 
@@ -129,8 +133,14 @@ class Database:
             with self.admin.connect() as connection:
                 connection.exec_driver_sql(f'CREATE DATABASE "{self.name}"')
             self.url = make_url(POSTGRES_URL).set(database=self.name).render_as_string(hide_password=False)
-        done = subprocess.run([str(BIN / "flask"), "--app", "quiz", "db", "upgrade"], cwd=ROOT, capture_output=True,
-                              text=True, env=clean_env(DATABASE_URL=self.url, FLASK_SECRET_KEY="migrations"), check=False)
+        done = subprocess.run(
+            [str(BIN / "flask"), "--app", "quiz", "db", "upgrade"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=clean_env(DATABASE_URL=self.url, FLASK_SECRET_KEY="migrations"),
+            check=False,
+        )
         if done.returncode:
             raise SystemExit(f"flask db upgrade failed on {kind}:\n{done.stderr}")
 
@@ -140,9 +150,13 @@ class Database:
         if not self.name:
             return {}
         with self.admin.connect() as connection:
-            pids = connection.exec_driver_sql(
-                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (self.name,)
-            ).scalars().all()
+            pids = (
+                connection.exec_driver_sql(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (self.name,)
+                )
+                .scalars()
+                .all()
+            )
         return {pid: _cpu(pid) for pid in pids if Path(f"/proc/{pid}/stat").exists()}
 
     def finished(self) -> dict[str, bool]:
@@ -151,7 +165,8 @@ class Database:
         try:
             with engine.connect() as connection:
                 rows = connection.execute(
-                    select(Attempt.token_hash, Attempt.report).where(Attempt.finished_at.is_not(None)))
+                    select(Attempt.token_hash, Attempt.report).where(Attempt.finished_at.is_not(None))
+                )
                 return {row.token_hash: bool(row.report and row.report.get("dimensions")) for row in rows}
         finally:
             engine.dispose()
@@ -175,6 +190,7 @@ def postgres_reachable() -> str | None:
 
 
 # --- people -----------------------------------------------------------------------------------
+
 
 def answers_for(bank, step: int, person: int) -> dict:
     """Valid answers for one page; people differ, so reports differ."""
@@ -217,7 +233,9 @@ async def person(port: int, bank, number: int, latencies: list[float], errors: l
         page = await send("GET", "/quiz/1", 200)
         steps = len(bank.pages)
         for step in range(1, steps + 1):
-            sent = await send("POST", f"/quiz/{step}", 303, quiz_form(csrf_token(page.text), answers_for(bank, step, number)))
+            sent = await send(
+                "POST", f"/quiz/{step}", 303, quiz_form(csrf_token(page.text), answers_for(bank, step, number))
+            )
             if step < steps:
                 if sent.location != f"/quiz/{step + 1}":
                     raise AssertionError(f"page {step} led to {sent.location}")
@@ -244,6 +262,7 @@ async def crowd(port: int, bank, people: int, first: int = 0) -> Flow:
 
 async def sessions(port: int, bank, count: int) -> list[tuple[str, str]]:
     """People who answered page 1: (cookie, CSRF token) for the page GET and POST measurements."""
+
     async def one(number: int) -> tuple[str, str]:
         connection = Connection(HOST, port)
         try:
@@ -262,6 +281,7 @@ async def sessions(port: int, bank, count: int) -> list[tuple[str, str]]:
 
 
 # --- measuring --------------------------------------------------------------------------------
+
 
 @dataclass
 class Result:
@@ -319,8 +339,15 @@ class Driver:
             return f"wrk {version}, {self.threads} threads"
         return "asyncio client (wrk not installed)"
 
-    async def measure(self, name: str, server: Server, requests: list[tuple[str, str, str, str]], expect: int,
-                      hello: Server, database: Database | None = None) -> Result:
+    async def measure(
+        self,
+        name: str,
+        server: Server,
+        requests: list[tuple[str, str, str, str]],
+        expect: int,
+        hello: Server,
+        database: Database | None = None,
+    ) -> Result:
         """`rounds` slices of hello-world then the request, alternating, so that both see the same
         machine: on a shared machine the background load drifts within seconds."""
         await self.probe(name, server.port, requests, expect)
@@ -331,17 +358,22 @@ class Driver:
         total = sum(m.requests for m in measured)
         greetings = sum(h.requests for h in greeted)
         return Result(
-            name, per_second=sum(m.per_second for m in measured) / len(measured),
+            name,
+            per_second=sum(m.per_second for m in measured) / len(measured),
             hello_per_second=sum(h.per_second for h in greeted) / len(greeted),
             # Percentiles do not add up across slices: the median slice's p50, the worst slice's p99.
-            p50=sorted(m.p50 for m in measured)[len(measured) // 2], p99=max(m.p99 for m in measured),
-            errors=sum(m.errors for m in measured) + sum(h.errors for h in greeted), requests=total,
+            p50=sorted(m.p50 for m in measured)[len(measured) // 2],
+            p99=max(m.p99 for m in measured),
+            errors=sum(m.errors for m in measured) + sum(h.errors for h in greeted),
+            requests=total,
             bounded=any(m.bounded for m in measured),
             cpu_ms=1000 * sum(m.cpu_seconds for m in measured) / total if total else 0.0,
             hello_cpu_ms=1000 * sum(h.cpu_seconds for h in greeted) / greetings if greetings else 0.0,
         )
 
-    async def slice(self, server: Server, requests, expect: int, seconds: float, database: Database | None = None) -> Slice:
+    async def slice(
+        self, server: Server, requests, expect: int, seconds: float, database: Database | None = None
+    ) -> Slice:
         """One measurement, taken again (at most `retries` times) when one worker got every connection.
 
         gunicorn's gthread workers race to accept, and now and then one of them takes all of wrk's
@@ -355,7 +387,9 @@ class Driver:
             if len(used) < 2 or min(used) >= UNBALANCED * max(used):
                 return result
             self.redone += 1
-            say(f"  a slice on port {server.port} ran on one worker only ({', '.join(f'{u:.2f}' for u in used)} s of CPU); again")
+            say(
+                f"  a slice on port {server.port} ran on one worker only ({', '.join(f'{u:.2f}' for u in used)} s of CPU); again"
+            )
         return await self._slice(server, requests, expect, seconds, database)  # the last try, kept as it is
 
     async def _slice(self, server: Server, requests, expect: int, seconds: float, database: Database | None) -> Slice:
@@ -365,9 +399,14 @@ class Driver:
             result = await asyncio.to_thread(self._wrk, server.port, requests, seconds)
         else:
             load = await fixed_load(HOST, server.port, requests, expect, self.connections, seconds, self.max_requests)
-            result = Slice(load.per_second, percentile(load.latencies, 0.5) * 1000,
-                           percentile(load.latencies, 0.99) * 1000, load.errors, load.requests,
-                           load.requests >= self.max_requests)
+            result = Slice(
+                load.per_second,
+                percentile(load.latencies, 0.5) * 1000,
+                percentile(load.latencies, 0.99) * 1000,
+                load.errors,
+                load.requests,
+                load.requests >= self.max_requests,
+            )
         result.cpu_seconds = server.cpu_seconds() - before
         if database:
             result.cpu_seconds += sum(cpu - backends.get(pid, 0.0) for pid, cpu in database.backends().items())
@@ -390,10 +429,28 @@ class Driver:
         listing.write_text("".join("\t".join(fields) + "\n" for fields in requests))
         per_thread = max(1, self.max_requests // self.threads)
         done = subprocess.run(
-            ["wrk", "-t", str(self.threads), "-c", str(self.connections), "-d", f"{max(1, round(seconds))}s", "--latency",
-             "--timeout", "10s", "-s", str(ROOT / "bench" / "requests.lua"), f"http://{HOST}:{port}",
-             "--", str(listing), str(per_thread)],
-            capture_output=True, text=True, timeout=seconds + 60, check=False,
+            [
+                "wrk",
+                "-t",
+                str(self.threads),
+                "-c",
+                str(self.connections),
+                "-d",
+                f"{max(1, round(seconds))}s",
+                "--latency",
+                "--timeout",
+                "10s",
+                "-s",
+                str(ROOT / "bench" / "requests.lua"),
+                f"http://{HOST}:{port}",
+                "--",
+                str(listing),
+                str(per_thread),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=False,
         )
         out = done.stdout
         if done.returncode or "Requests/sec" not in out:
@@ -404,8 +461,14 @@ class Driver:
         count = int(re.search(r"(\d+) requests in", out).group(1))
         socket_errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
         wrong = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
-        return Slice(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), latency["50"], latency["99"],
-                     socket_errors + wrong, count, count >= per_thread * self.threads)
+        return Slice(
+            float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            latency["50"],
+            latency["99"],
+            socket_errors + wrong,
+            count,
+            count >= per_thread * self.threads,
+        )
 
 
 def _ms(value: str) -> float:
@@ -414,6 +477,7 @@ def _ms(value: str) -> float:
 
 
 # --- one database -----------------------------------------------------------------------------
+
 
 @dataclass
 class Run:
@@ -430,8 +494,14 @@ async def run_database(kind: str, driver: Driver, people: int, workdir: Path) ->
     bank = load_bank(DEFAULT_PATH)
     database = Database(kind, workdir)
     limits = {f"FLASK_LIMIT_{name}": UNLIMITED for name in ("ANSWERS", "GROUPS", "JOINS", "TOKENS")}
-    quiz = Server(f"quiz-{kind}", "quiz:create_app()", workdir, DATABASE_URL=database.url,
-                  FLASK_SECRET_KEY=secrets.token_hex(32), **limits)
+    quiz = Server(
+        f"quiz-{kind}",
+        "quiz:create_app()",
+        workdir,
+        DATABASE_URL=database.url,
+        FLASK_SECRET_KEY=secrets.token_hex(32),
+        **limits,
+    )
     hello = Server(f"hello-{kind}", "bench.hello:create_app()", workdir)
     try:
         await quiz.wait_ready()
@@ -453,8 +523,10 @@ async def run_database(kind: str, driver: Driver, people: int, workdir: Path) ->
 
         made = await sessions(quiz.port, bank, max(64, driver.connections * 4))
         page_2 = [("GET", "/quiz/2", cookie, "") for cookie, _ in made]
-        post_2 = [("POST", "/quiz/2", cookie, urllib.parse.urlencode(quiz_form(token, answers_for(bank, 2, n)), doseq=True))
-                  for n, (cookie, token) in enumerate(made)]
+        post_2 = [
+            ("POST", "/quiz/2", cookie, urllib.parse.urlencode(quiz_form(token, answers_for(bank, 2, n)), doseq=True))
+            for n, (cookie, token) in enumerate(made)
+        ]
         reports = [("GET", f"/r/{t}", "", "") for t in flow.tokens] or [("GET", f"/r/{'x' * 43}", "", "")]
 
         results = []
@@ -481,21 +553,34 @@ def say(message: str) -> None:
 
 # --- the report -------------------------------------------------------------------------------
 
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
         cpu = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE).group(1)
     except (OSError, AttributeError):
         pass
-    return f"{os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
 
 
 def served() -> str:
     """Worker class, workers and threads as gunicorn.conf.py sets them for the servers here."""
     done = subprocess.run(
-        [sys.executable, "-c", ("import runpy; c = runpy.run_path('gunicorn.conf.py'); "
-                                "print(c['worker_class'], c['workers'], c['threads'])")],
-        cwd=ROOT, env=clean_env(), capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-c",
+            (
+                "import runpy; c = runpy.run_path('gunicorn.conf.py'); "
+                "print(c['worker_class'], c['workers'], c['threads'])"
+            ),
+        ],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     try:
         kind, workers, threads = done.stdout.split()
@@ -514,10 +599,12 @@ def report(runs: list[Run], driver: Driver, people: int, load_before: tuple, not
         "",
         f"- Machine: {machine()}; load average before the run {load_before[0]:.2f}, {load_before[1]:.2f}, {load_before[2]:.2f}",
         f"- Server: gunicorn {gunicorn.__version__} with gunicorn.conf.py ({served()}), on {HOST}",
-        (f"- Load: {driver.describe()}, {driver.connections} connections; each request measured in {driver.rounds} "
-         f"slice{'s' if driver.rounds != 1 else ''} of {driver.seconds:g} s (at most {driver.max_requests} requests "
-         f"each), every slice right after one of hello-world; flow: {people} people at once, one keep-alive "
-         "connection each"),
+        (
+            f"- Load: {driver.describe()}, {driver.connections} connections; each request measured in {driver.rounds} "
+            f"slice{'s' if driver.rounds != 1 else ''} of {driver.seconds:g} s (at most {driver.max_requests} requests "
+            f"each), every slice right after one of hello-world; flow: {people} people at once, one keep-alive "
+            "connection each"
+        ),
         (f"- Slices taken again because one gunicorn worker got every connection: {driver.redone}"),
         "",
         "| database | request | req/s | hello-world req/s | ratio | target | p50 ms | p99 ms | errors | CPU ms/req | CPU ratio |",
@@ -536,16 +623,23 @@ def report(runs: list[Run], driver: Driver, people: int, load_before: tuple, not
             if result.errors:
                 missed.append(f"{label} {result.name}: {result.errors} errors")
             bound = " (request bound reached)" if result.bounded else ""
-            lines.append(f"| {label} | {result.name}{bound} | {result.per_second:.0f} | {result.hello_per_second:.0f} | "
-                         f"{ratio:.2f} | {verdict} | {result.p50:.1f} | {result.p99:.1f} | {result.errors} | "
-                         f"{result.cpu_ms:.2f} | {result.cpu_ratio:.2f} |")
+            lines.append(
+                f"| {label} | {result.name}{bound} | {result.per_second:.0f} | {result.hello_per_second:.0f} | "
+                f"{ratio:.2f} | {verdict} | {result.p50:.1f} | {result.p99:.1f} | {result.errors} | "
+                f"{result.cpu_ms:.2f} | {result.cpu_ratio:.2f} |"
+            )
     lines += [
         "",
-        ("CPU ms/req: CPU time of the server's processes (master and workers) and, on PostgreSQL, of the "
-         "database's backends, per request; CPU ratio: hello-world's CPU per request over the request's, the "
-         "ratio an otherwise idle machine would show") + (
+        (
+            "CPU ms/req: CPU time of the server's processes (master and workers) and, on PostgreSQL, of the "
+            "database's backends, per request; CPU ratio: hello-world's CPU per request over the request's, the "
+            "ratio an otherwise idle machine would show"
+        )
+        + (
             f" (hello-world: {min(cpus):.2f} to {max(cpus):.2f} ms per request in these slices)."
-            if (cpus := [r.hello_cpu_ms for run in runs for r in run.results]) else "."),
+            if (cpus := [r.hello_cpu_ms for run in runs for r in run.results])
+            else "."
+        ),
         "",
         "| database | people | seconds | completions/s | requests | p50 ms | p99 ms | errors | finished results stored | lost |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -553,20 +647,27 @@ def report(runs: list[Run], driver: Driver, people: int, load_before: tuple, not
     for run in runs:
         label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[run.database]
         flow = run.flow
-        stored = f"{run.stored} of {flow.people}" + ("" if run.stored_after == run.stored else f" ({run.stored_after} at the end)")
+        stored = f"{run.stored} of {flow.people}" + (
+            "" if run.stored_after == run.stored else f" ({run.stored_after} at the end)"
+        )
         lines.append(
             f"| {label} | {flow.people} | {flow.seconds:.1f} | {len(flow.tokens) / flow.seconds:.1f} | {len(flow.latencies)} | "
             f"{percentile(flow.latencies, 0.5) * 1000:.1f} | {percentile(flow.latencies, 0.99) * 1000:.1f} | "
-            f"{len(flow.errors)} | {stored} | {run.lost} |")
+            f"{len(flow.errors)} | {stored} | {run.lost} |"
+        )
         if flow.errors:
             missed.append(f"{label} flow: {len(flow.errors)} errors, e.g. {flow.errors[0]}")
         if run.stored != flow.people or run.stored_after != flow.people or run.lost:
-            missed.append(f"{label} flow: {run.stored} finished results stored for {flow.people} people, {run.lost} lost")
+            missed.append(
+                f"{label} flow: {run.stored} finished results stored for {flow.people} people, {run.lost} lost"
+            )
         if run.server_errors:
             missed.append(f"{label}: {run.server_errors} 5xx answers in the quiz server's access log")
         if flow.reconnects:
-            lines.append(f"\n{label}: {flow.reconnects} requests sent again on a fresh connection after gunicorn "
-                         "closed a keep-alive one (as a browser does; not errors).")
+            lines.append(
+                f"\n{label}: {flow.reconnects} requests sent again on a fresh connection after gunicorn "
+                "closed a keep-alive one (as a browser does; not errors)."
+            )
     lines += ["", "Targets: " + ("all met." if not missed else "MISSED: " + "; ".join(missed))]
     return "\n".join(lines), missed
 
@@ -593,10 +694,16 @@ async def main_async(args) -> tuple[str, list[str]]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
-    parser.add_argument("--tool", choices=["auto", "wrk", "asyncio"], default="auto", help="load generator (auto: wrk if installed)")
-    parser.add_argument("--seconds", type=int, default=2, help="length of each slice (whole seconds, as wrk takes them)")
+    parser.add_argument(
+        "--tool", choices=["auto", "wrk", "asyncio"], default="auto", help="load generator (auto: wrk if installed)"
+    )
+    parser.add_argument(
+        "--seconds", type=int, default=2, help="length of each slice (whole seconds, as wrk takes them)"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="slices per request, each after one of hello-world")
     parser.add_argument("--max-requests", type=int, default=50_000, help="request bound of each slice")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections for the fixed requests")

@@ -1,4 +1,5 @@
 """gunicorn instances of the app for the benchmark and the serving tests: start, find workers, stop."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,11 @@ def free_port() -> int:
 
 def clean_env(**settings: str) -> dict[str, str]:
     """This environment without any app setting of ours, plus `settings`."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("FLASK_", "GUNICORN_", "RATELIMIT_")) and k not in {"DATABASE_URL", "SECRET_KEY"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("FLASK_", "GUNICORN_", "RATELIMIT_")) and k not in {"DATABASE_URL", "SECRET_KEY"}
+    }
     env.update(settings)
     return env
 
@@ -54,7 +58,11 @@ class Gunicorn:
         with open(self.log_path, "wb") as log:
             self.process = subprocess.Popen(
                 [str(bin_dir / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), app],
-                cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=cwd,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
 
     def log(self) -> str:

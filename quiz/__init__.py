@@ -1,4 +1,5 @@
 """Patient Care Coordinator career-fit quiz: the application factory."""
+
 from __future__ import annotations
 
 import os
@@ -41,8 +42,11 @@ def create_app(test_config=None):
     # inside its virtual environment, which is no place for a database.
     instance = os.environ.get("FLASK_INSTANCE_PATH")
     app = Flask(
-        __name__, instance_path=os.path.abspath(instance) if instance else None, instance_relative_config=True,
-        template_folder=files.TEMPLATES, static_folder=files.STATIC,
+        __name__,
+        instance_path=os.path.abspath(instance) if instance else None,
+        instance_relative_config=True,
+        template_folder=files.TEMPLATES,
+        static_folder=files.STATIC,
     )
     app.config.from_mapping(
         QUESTIONS_PATH=str(DEFAULT_PATH),
@@ -81,13 +85,14 @@ def create_app(test_config=None):
 
     try:
         app.extensions["quiz_banks"] = LiveBank(
-            app.config["QUESTIONS_PATH"], app.config["BANK_CHECK_SECONDS"], last_good_path(Path(app.instance_path)))
+            app.config["QUESTIONS_PATH"], app.config["BANK_CHECK_SECONDS"], last_good_path(Path(app.instance_path))
+        )
     except BankError as error:
         raise BrokenBank(f"the quiz cannot start. {error}") from None
 
     if app.config["PROXY_COUNT"]:
         count = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     app.session_interface = security.SessionInterface()
     app.logger.addFilter(RedactTokens())
     db.init_app(app)

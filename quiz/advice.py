@@ -5,6 +5,7 @@ level (US grade 8 or below), situations whose best answer gives itself away by i
 scales that are short or one-sided, reverse-keyed statements written with a "not", and British
 spellings in a US quiz. No Flask here.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,10 +26,38 @@ ITEMS_PER_SKILL = 8
 REVERSE_SHARE = (0.4, 0.5)
 # Fields whose text people read; ids, labels, names and `source` notes are for editors.
 PROSE = {
-    "text", "detail", "description", "strength", "build", "headline", "reason", "tip", "strong_text", "mild_text",
-    "summary", "why", "intro", "hint", "attention_note", "same_answer_note", "inconsistency_note", "retake_note",
-    "near_note", "caveat", "requirement", "limits", "timeline", "duties", "pros", "cons", "settings",
-    "credential_note", "cost", "funding", "job_task", "source_note",
+    "text",
+    "detail",
+    "description",
+    "strength",
+    "build",
+    "headline",
+    "reason",
+    "tip",
+    "strong_text",
+    "mild_text",
+    "summary",
+    "why",
+    "intro",
+    "hint",
+    "attention_note",
+    "same_answer_note",
+    "inconsistency_note",
+    "retake_note",
+    "near_note",
+    "caveat",
+    "requirement",
+    "limits",
+    "timeline",
+    "duties",
+    "pros",
+    "cons",
+    "settings",
+    "credential_note",
+    "cost",
+    "funding",
+    "job_task",
+    "source_note",
 }
 NEGATION = re.compile(r"\b(not|no|never|nobody|nothing|none|cannot)\b|n't\b", re.IGNORECASE)
 BRITISH = re.compile(
@@ -66,7 +95,9 @@ def grade(text: str) -> float:
 def _reading(warn, parsed: Parsed) -> None:
     for loc, text in _prose(parsed.data):
         if len(text.split()) >= MIN_WORDS_FOR_GRADE and (level := grade(text)) > MAX_GRADE:
-            warn(loc, f"reads at US grade {level:.1f} (aim for {MAX_GRADE:g} or below): use shorter sentences and words")
+            warn(
+                loc, f"reads at US grade {level:.1f} (aim for {MAX_GRADE:g} or below): use shorter sentences and words"
+            )
         for match in BRITISH.finditer(text):
             warn(loc, f"{match.group(0)!r} is British spelling or usage; this quiz uses US English")
 
@@ -84,34 +115,51 @@ def _scenarios(warn, bank) -> None:
         best = max(item.options, key=lambda o: o.points or 0)
         others = [n for key, n in lengths.items() if key != best.key]
         if lengths[best.key] > LONG_KEY_RATIO * statistics.fmean(others):
-            warn(("items", i, "options"), f"the best option {best.key!r} has {lengths[best.key]} words, the others "
-                 f"{statistics.fmean(others):.0f} on average: its length gives it away; shorten it or lengthen others")
+            warn(
+                ("items", i, "options"),
+                f"the best option {best.key!r} has {lengths[best.key]} words, the others "
+                f"{statistics.fmean(others):.0f} on average: its length gives it away; shorten it or lengthen others",
+            )
         if max(lengths.values()) > LENGTH_SPREAD_RATIO * min(lengths.values()):
-            warn(("items", i, "options"), f"options run from {min(lengths.values())} to {max(lengths.values())} "
-                 "words; make them about the same length")
+            warn(
+                ("items", i, "options"),
+                f"options run from {min(lengths.values())} to {max(lengths.values())} "
+                "words; make them about the same length",
+            )
         most = max(lengths.values())
         longest_points.append(statistics.fmean(o.points or 0 for o in item.options if lengths[o.key] == most))
         chance_points.append(statistics.fmean(o.points or 0 for o in item.options))
     if longest_points and sum(longest_points) > sum(chance_points):
-        warn(("items",), f"always choosing the longest option scores {sum(longest_points):.1f} points over the "
-             f"situations, more than choosing at random ({sum(chance_points):.1f}); vary which option is longest")
+        warn(
+            ("items",),
+            f"always choosing the longest option scores {sum(longest_points):.1f} points over the "
+            f"situations, more than choosing at random ({sum(chance_points):.1f}); vary which option is longest",
+        )
 
 
 def _scales(warn, bank) -> None:
     for i, dimension in enumerate(bank.dimensions):
         statements = [item for item in bank.items_of(dimension.id) if item.kind == "likert"]
         if dimension.kind == "skill" and len(statements) < ITEMS_PER_SKILL:
-            warn(("dimensions", i, "id"), f"{len(statements)} statements; a skill needs about {ITEMS_PER_SKILL} "
-                 "for a score worth a label")
+            warn(
+                ("dimensions", i, "id"),
+                f"{len(statements)} statements; a skill needs about {ITEMS_PER_SKILL} for a score worth a label",
+            )
         share = sum(item.reverse for item in statements) / len(statements) if statements else 0
         low, high = REVERSE_SHARE
         if statements and not low <= share <= high:
-            warn(("dimensions", i, "id"), f"{share:.0%} of its statements are reverse-keyed; aim for "
-                 f"{low:.0%} to {high:.0%}, so a habit of agreeing cannot raise the score")
+            warn(
+                ("dimensions", i, "id"),
+                f"{share:.0%} of its statements are reverse-keyed; aim for "
+                f"{low:.0%} to {high:.0%}, so a habit of agreeing cannot raise the score",
+            )
     for i, item in enumerate(bank.items):
         if item.kind == "likert" and item.reverse and (found := NEGATION.search(item.text)):
-            warn(("items", i, "text"), f"reverse-keyed statement with {found.group(0)!r}: write the opposite "
-                 "behavior instead of a negation, which is easy to misread")
+            warn(
+                ("items", i, "text"),
+                f"reverse-keyed statement with {found.group(0)!r}: write the opposite "
+                "behavior instead of a negation, which is easy to misread",
+            )
 
 
 def warnings(bank, parsed: Parsed) -> list[Problem]:

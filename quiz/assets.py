@@ -4,6 +4,7 @@ A proxy can then let browsers keep static files for a year (deploy/nginx/pcc-qui
 edited stylesheet still reaches everyone at once, under its new URL. Done here, so every template
 gets it without asking.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -32,7 +33,7 @@ def file_version(path: str) -> str | None:
 def add_version(endpoint: str, values: dict) -> None:
     if endpoint != "static" or "filename" not in values or "v" in values:
         return
-    if version := file_version(os.path.join(current_app.static_folder, values["filename"])):
+    if version := file_version(os.path.join(current_app.static_folder or "", values["filename"])):
         values["v"] = version
 
 

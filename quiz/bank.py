@@ -4,6 +4,7 @@ Everything an editor can change (questions, scoring rules, report texts, pathway
 questions.yaml. This module turns that file into frozen pydantic models, or into a list of
 problems that each name a line, what is wrong and how to fix it. No Flask here.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +13,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 from typing import Literal
-from typing import Union
 
 from pydantic import BaseModel
 from pydantic import ConfigDict
@@ -181,8 +181,13 @@ class AnyCondition(Model):
 
 
 CONDITION_KINDS = {
-    "answer": "answer condition", "score": "score condition", "any_skill_labelled": "lowest-skill condition",
-    "flags_at_least": "flags condition", "band": "band condition", "all": "all condition", "any": "any condition",
+    "answer": "answer condition",
+    "score": "score condition",
+    "any_skill_labelled": "lowest-skill condition",
+    "flags_at_least": "flags condition",
+    "band": "band condition",
+    "all": "all condition",
+    "any": "any condition",
 }
 
 
@@ -197,15 +202,15 @@ def condition_kind(value) -> str | None:
 
 
 Condition = Annotated[
-    Union[
-        Annotated[AnswerCondition, Tag("answer condition")],
-        Annotated[ScoreCondition, Tag("score condition")],
-        Annotated[LowestSkillCondition, Tag("lowest-skill condition")],
-        Annotated[FlagsCondition, Tag("flags condition")],
-        Annotated[BandCondition, Tag("band condition")],
-        Annotated[AllCondition, Tag("all condition")],
-        Annotated[AnyCondition, Tag("any condition")],
-    ],
+    (
+        Annotated[AnswerCondition, Tag("answer condition")]
+        | Annotated[ScoreCondition, Tag("score condition")]
+        | Annotated[LowestSkillCondition, Tag("lowest-skill condition")]
+        | Annotated[FlagsCondition, Tag("flags condition")]
+        | Annotated[BandCondition, Tag("band condition")]
+        | Annotated[AllCondition, Tag("all condition")]
+        | Annotated[AnyCondition, Tag("any condition")]
+    ),
     Discriminator(condition_kind, custom_error_type="condition_kind", custom_error_message="unknown condition"),
 ]
 # `all` and `any` hold conditions themselves: resolve that now, so their fields name real models.
@@ -359,7 +364,12 @@ class Bank(Model):
     @cached_property
     def questions(self) -> dict[str, Item | ProfileQuestion]:
         """Every question, profile and scored, by id."""
-        return {q.id: q for q in [*self.profile, *self.items]}
+        everything: list[Item | ProfileQuestion] = [*self.profile, *self.items]
+        return {q.id: q for q in everything}
+
+    @cached_property
+    def profile_by_id(self) -> dict[str, ProfileQuestion]:
+        return {q.id: q for q in self.profile}
 
     @cached_property
     def dimension_by_id(self) -> dict[str, Dimension]:
@@ -409,7 +419,7 @@ def read_bank(text: str, filename: str = "questions.yaml", warnings: list[str] |
         from .references import cross_check  # it reads the models above
 
         problems += cross_check(bank, parsed)
-    if problems:
+    if problems or bank is None:
         raise BankError([p.format(filename) for p in sorted(problems)])
     bank._text = text
     if warnings is not None:
@@ -429,13 +439,17 @@ def load_bank(path: str | Path, warnings: list[str] | None = None) -> Bank:
     except OSError as error:
         raise BankError([f"{shown_path(path)}: cannot read the question bank: {error.strerror}"]) from None
     except UnicodeDecodeError as error:
-        raise BankError([f"{shown_path(path)}: cannot read the question bank: not UTF-8 text ({error.reason})"]) from None
+        raise BankError(
+            [f"{shown_path(path)}: cannot read the question bank: not UTF-8 text ({error.reason})"]
+        ) from None
     if size > MAX_BANK_BYTES or len(text) > MAX_BANK_BYTES:
-        raise BankError([
-            f"{shown_path(path)}:1:1: the file is {max(size, len(text)):,} bytes, over the limit of "
-            f"{MAX_BANK_BYTES:,} (1 MiB) for a question bank; the shipped one is about 45 KB, so check "
-            "that the right file was copied"
-        ])
+        raise BankError(
+            [
+                f"{shown_path(path)}:1:1: the file is {max(size, len(text)):,} bytes, over the limit of "
+                f"{MAX_BANK_BYTES:,} (1 MiB) for a question bank; the shipped one is about 45 KB, so check "
+                "that the right file was copied"
+            ]
+        )
     return read_bank(text, shown_path(path), warnings)
 
 

@@ -15,6 +15,7 @@ One setting, DATABASE_TIMEOUT (seconds), gives every bound:
 - a request waits that long for a pooled connection (pool_timeout), and SQLite that long for a
   lock (busy_timeout).
 """
+
 from __future__ import annotations
 
 import math
@@ -37,10 +38,10 @@ class BoundedConnection(psycopg.Connection):
 
     wait_seconds: float | None = None
 
-    def wait(self, gen, *args, timeout=None, **kwargs):
+    def wait(self, gen, interval: float = 0.1, timeout: float | None = None):
         bound = self.wait_seconds if timeout is None else timeout
         try:
-            return super().wait(gen, *args, timeout=bound, **kwargs)
+            return super().wait(gen, interval, timeout=bound)
         except _WAIT_TIMEOUT:
             # Mid-statement the connection can never be used again: close it, so SQLAlchemy sees a
             # disconnect and throws it away instead of handing it to the next request.

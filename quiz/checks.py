@@ -4,6 +4,7 @@ cross-reference mistakes).
 Each problem reads like a compiler message an editor can click:
 `questions.yaml:42:7: items[12] 'org_scenario'.options[1] 'b'.points: expected at most 3, got 5`.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -154,7 +155,7 @@ def _explain(error, root_model, written: str | None = None, data=None) -> str:
             # Quote what was typed: `version: 1.10` must become "1.10", not the number's "1.1".
             typed = written if written is not None else _shown(value)
             read_as = "the boolean" if isinstance(value, bool) else "the number"
-            return f"expected text, got {read_as} {typed} (put it in quotes: \"{typed}\")"
+            return f'expected text, got {read_as} {typed} (put it in quotes: "{typed}")'
         return f"expected text, got {_shown(value)}"
     if kind in {"int_type", "int_parsing", "int_from_float"}:
         return f"expected a whole number, got {_shown(value)}"
@@ -172,8 +173,10 @@ def _explain(error, root_model, written: str | None = None, data=None) -> str:
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_too_long":
-        return (f"{_shown(value)} is {len(value)} characters long, more than the {ctx.get('max_length')} "
-                "that are stored (shorten it)")
+        return (
+            f"{_shown(value)} is {len(value)} characters long, more than the {ctx.get('max_length')} "
+            "that are stored (shorten it)"
+        )
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length')} entries, has {ctx.get('actual_length')}"
     if kind == "too_long":
@@ -215,7 +218,7 @@ def _without_tags(loc) -> tuple:
 
 def from_validation_error(error: ValidationError, parsed: Parsed, root_model) -> list[Problem]:
     problems = []
-    errors = [{**e, "loc": _without_tags(e["loc"])} for e in error.errors(include_url=False)]
+    errors: list[dict] = [{**e, "loc": _without_tags(e["loc"])} for e in error.errors(include_url=False)]
     covered = _misspelled(errors, root_model, parsed.data)
     for detail in errors:
         loc = tuple(detail["loc"])

@@ -1,4 +1,5 @@
 """Command-line tools: `check` the bank, `purge` old data, `stats` for tuning items."""
+
 from __future__ import annotations
 
 import os
@@ -67,20 +68,41 @@ def check_command(path: str | None) -> None:
 @click.argument("path", required=False)
 @click.option("--people", default=3000, show_default=True, help="simulated people who follow the model")
 @click.option("--seed", default=1, show_default=True, help="the same seed gives the same people")
-@click.option("--careless", "careless_people", default=1000, show_default=True,
-              help="random responders, straight-liners and agree-with-everything responders, each")
+@click.option(
+    "--careless",
+    "careless_people",
+    default=1000,
+    show_default=True,
+    help="random responders, straight-liners and agree-with-everything responders, each",
+)
 @click.option("--loading", default=Model.loading, show_default=True, help="scale points per SD of the trait")
-@click.option("--desirability", default=Model.desirability, show_default=True,
-              help="how far statements lean toward their desirable pole, in scale points")
+@click.option(
+    "--desirability",
+    default=Model.desirability,
+    show_default=True,
+    help="how far statements lean toward their desirable pole, in scale points",
+)
 @click.option("--item-spread", default=Model.item_spread, show_default=True, help="SD of that lean across statements")
-@click.option("--person-lean", default=Model.person_lean, show_default=True,
-              help="SD of each person's own pull toward the desirable answer")
+@click.option(
+    "--person-lean",
+    default=Model.person_lean,
+    show_default=True,
+    help="SD of each person's own pull toward the desirable answer",
+)
 @click.option("--acquiescence", default=Model.acquiescence, show_default=True, help="SD of a tendency to agree")
 @click.option("--noise", default=Model.noise, show_default=True, help="SD of the rest of each answer")
-@click.option("--correlation", default=Model.correlation, show_default=True, help="between true levels on two dimensions")
-@click.option("--scenario-pull", default=Model.scenario_pull, show_default=True, help="trait's pull toward better options")
-@click.option("--obviousness", default=Model.obviousness, show_default=True,
-              help="how much better options draw a person of average level")
+@click.option(
+    "--correlation", default=Model.correlation, show_default=True, help="between true levels on two dimensions"
+)
+@click.option(
+    "--scenario-pull", default=Model.scenario_pull, show_default=True, help="trait's pull toward better options"
+)
+@click.option(
+    "--obviousness",
+    default=Model.obviousness,
+    show_default=True,
+    help="how much better options draw a person of average level",
+)
 @click.option("--lapse", default=Model.lapse, show_default=True, help="chance of missing one attention check")
 def simulate_command(path, people, seed, careless_people, **model) -> None:
     """Score simulated people through the real report code: bands, retest, cautions, gaming."""
@@ -127,8 +149,10 @@ def stats_command(group_code: str | None) -> None:
     if used["source"] == "results":
         click.echo(f"Ranges in new reports use these results' alpha and SD ({used['results']} results).")
     else:
-        click.echo(f"Ranges in new reports use the reliability and SD priors in the question bank: "
-                   f"{len(answer_sets)} of the {bank.precision.min_results} results needed so far.")
+        click.echo(
+            f"Ranges in new reports use the reliability and SD priors in the question bank: "
+            f"{len(answer_sets)} of the {bank.precision.min_results} results needed so far."
+        )
     click.echo("Item means and SDs are on a 0-1 scale; r_it is the corrected item-total correlation.\n")
     click.echo(format_stats(dimension_stats(bank, answer_sets)))
 

@@ -1,4 +1,5 @@
 """Counselor groups without accounts: a client link to share and a private dashboard link."""
+
 from __future__ import annotations
 
 import csv
@@ -77,8 +78,13 @@ def _summary(reports):
             if d["score"] is not None:
                 by_dimension.setdefault(d["id"], []).append(d["score"])
     means = [
-        {"id": key, "label": labels[key], "score": round(statistics.fmean(scores)),
-         "score_label": f"mean of {len(scores)}", "tone": "none"}
+        {
+            "id": key,
+            "label": labels[key],
+            "score": round(statistics.fmean(scores)),
+            "score_label": f"mean of {len(scores)}",
+            "tone": "none",
+        }
         for key, scores in by_dimension.items()
     ]
     return bands, means
@@ -88,13 +94,19 @@ def _summary(reports):
 def dashboard(code: str):
     group = dashboard_group(code)
     results = records.group_results(db.session(), group.id)
-    rows = [(r, readable(r.report)) for r in results]
+    rows = [(r, readable(records.finished_report(r))) for r in results]
     bands, means = _summary([report for _, report in rows])
     new_token = session.get("new_links", {}).get(group.code)
     bank = current_bank()
     return render_private(
-        "counselor/dashboard.html", group=group, results=results, rows=rows, bands=bands, means=means,
-        careless=sum(report["careless"] for _, report in rows), marks=sorted(r.min for r in bank.score_labels if r.min > 0),
+        "counselor/dashboard.html",
+        group=group,
+        results=results,
+        rows=rows,
+        bands=bands,
+        means=means,
+        careless=sum(report["careless"] for _, report in rows),
+        marks=sorted(r.min for r in bank.score_labels if r.min > 0),
         unfinished=records.unfinished_count(db.session(), group.id),
         band_order=[b.label for b in sorted(bank.bands, key=lambda b: -b.min)],
         client_url=url_for(".join", code=group.code, _external=True),
@@ -108,7 +120,13 @@ def result(code: str, result_id: int):
     attempt = records.group_result(db.session(), group.id, result_id)
     if attempt is None:
         abort(404)
-    return render_private("quiz/report.html", report=readable(attempt.report), attempt=attempt, group=group, counselor=True)
+    return render_private(
+        "quiz/report.html",
+        report=readable(records.finished_report(attempt)),
+        attempt=attempt,
+        group=group,
+        counselor=True,
+    )
 
 
 @bp.route("/dashboard/<code>/results/<int:result_id>/delete", methods=["GET", "POST"])
@@ -124,9 +142,12 @@ def delete_result(code: str, result_id: int):
         return redirect(url_for(".dashboard", code=group.code), 303)
     who = attempt.client_name or "an anonymous client"
     return render_private(
-        "counselor/confirm.html", group=group, form=form,
+        "counselor/confirm.html",
+        group=group,
+        form=form,
         title=f"Delete the result of {who}, finished {attempt.finished_at:%Y-%m-%d}?",
-        detail="The result and every answer behind it are deleted for good. The client's own report link stops working.",
+        detail="The result and every answer behind it are deleted for good. "
+        "The client's own report link stops working.",
         button="Delete this result",
     )
 
@@ -151,7 +172,9 @@ def delete_group(code: str):
         session.get("new_links", {}).pop(group.code, None)
         return render_private("counselor/group_deleted.html", name=group.name)
     return render_private(
-        "counselor/confirm.html", group=group, form=form,
+        "counselor/confirm.html",
+        group=group,
+        form=form,
         title=f"Delete the group \u201c{group.name}\u201d?",
         detail="Every result in it is deleted for good, the client link stops working and so does this dashboard.",
         button="Delete the group and its results",
@@ -172,22 +195,43 @@ def export(code: str):
     dimensions = [d.id for d in bank.dimensions]
     questions = list(bank.questions)
     for r in results:  # results from older quiz versions may have other columns
-        dimensions += [d["id"] for d in r.report["dimensions"] if d["id"] not in dimensions]
+        dimensions += [d["id"] for d in records.finished_report(r)["dimensions"] if d["id"] not in dimensions]
         questions += [q for q in r.answers if q not in questions]
 
     def rows():
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["finished", "name", "band", "skills", "quiz_version",
-                         *[f"score_{d}" for d in dimensions], *[f"answer_{q}" for q in questions]])
+        writer.writerow(
+            [
+                "finished",
+                "name",
+                "band",
+                "skills",
+                "quiz_version",
+                *[f"score_{d}" for d in dimensions],
+                *[f"answer_{q}" for q in questions],
+            ]
+        )
         for r in results:
-            report = readable(r.report)
+            report = readable(records.finished_report(r))
             scores = {d["id"]: d["score"] for d in report["dimensions"]}
-            band = report["careless_headline"] if report["careless"] else report["band"]["label"] if report["band"] else ""
-            writer.writerow([_cell(v) for v in [
-                r.finished_at.date().isoformat(), r.client_name, band, report["skills"]["score"], r.bank_version,
-                *[scores.get(d) for d in dimensions], *[r.answers.get(q) for q in questions],
-            ]])
+            band = (
+                report["careless_headline"] if report["careless"] else report["band"]["label"] if report["band"] else ""
+            )
+            writer.writerow(
+                [
+                    _cell(v)
+                    for v in [
+                        r.finished_at.date().isoformat() if r.finished_at else "",
+                        r.client_name,
+                        band,
+                        report["skills"]["score"],
+                        r.bank_version,
+                        *[scores.get(d) for d in dimensions],
+                        *[r.answers.get(q) for q in questions],
+                    ]
+                ]
+            )
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
@@ -212,9 +256,14 @@ def join(code: str):
         return render_private("counselor/closed.html", group=group, status=403)
     form = forms.JoinForm()
     if not form.validate_on_submit():
-        return render_private("counselor/join.html", group=group, form=form, bank=current_bank(),
-                       retention_days=current_app.config["RETENTION_UNFINISHED_DAYS"],
-                       status=422 if form.errors else 200)
+        return render_private(
+            "counselor/join.html",
+            group=group,
+            form=form,
+            bank=current_bank(),
+            retention_days=current_app.config["RETENTION_UNFINISHED_DAYS"],
+            status=422 if form.errors else 200,
+        )
     with db.writing() as write:
         _, session["attempt"] = records.start_attempt(
             write, current_bank(), group, form.client_name.data, option_seed=session.pop("option_seed", None)

@@ -3,6 +3,7 @@
 SQLite in the instance folder by default; PostgreSQL when DATABASE_URL names one
 (`postgresql+psycopg://...`). Connections open lazily, so none exists before gunicorn forks.
 """
+
 from __future__ import annotations
 
 import logging
@@ -57,11 +58,13 @@ def make_engine(url: str, autocommit: bool = False, timeout: float = bounds.DEFA
     engine = create_engine(url, pool_pre_ping=True, pool_timeout=timeout, **isolation)
     bounds.bound_postgresql(engine, timeout)
     if autocommit:
+
         @event.listens_for(engine, "connect")
         def on_connect(dbapi_connection, _record):
             with dbapi_connection.cursor() as cursor:
                 cursor.execute("SET synchronous_commit TO off")
             dbapi_connection.commit()
+
     return engine
 
 
@@ -87,6 +90,7 @@ def _tune_sqlite(engine: Engine, transactions: bool, busy_ms: int) -> None:
         cursor.close()
 
     if transactions:
+
         @event.listens_for(engine, "begin")
         def on_begin(connection):
             mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")

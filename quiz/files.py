@@ -3,6 +3,7 @@
 In a checkout they sit beside the quiz/ package, the layout editors and designers work in. A built
 wheel carries them inside the package (pyproject.toml), so an installed app runs from any directory.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

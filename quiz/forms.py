@@ -1,4 +1,5 @@
 """WTForms: one form class per quiz page, built from the bank, and the counselor forms."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -119,13 +120,16 @@ def clean_text(value) -> str | None:
 
 class GroupForm(FlaskForm):
     name = StringField(
-        "Group name", filters=[clean_text],
+        "Group name",
+        filters=[clean_text],
         # DataRequired, not InputRequired: it looks at the cleaned text, so "\x00 " is no name.
         validators=[DataRequired("Give the group a name your clients will recognise."), Length(max=120)],
         description="Clients see this name, e.g. \u201cSpring cohort, Northside Adult Ed\u201d.",
     )
     note = TextAreaField(
-        "Note for your clients (optional)", filters=[clean_text], validators=[Optional(), Length(max=1000)],
+        "Note for your clients (optional)",
+        filters=[clean_text],
+        validators=[Optional(), Length(max=1000)],
         description="Shown to clients before they start, e.g. when you will talk the results through.",
     )
 
@@ -136,7 +140,8 @@ class ConfirmForm(FlaskForm):
 
 class JoinForm(FlaskForm):
     client_name = StringField(
-        "Your name or initials for your counselor (optional)", filters=[clean_text],
+        "Your name or initials for your counselor (optional)",
+        filters=[clean_text],
         validators=[Optional(), Length(max=40)],
         description="Only your counselor sees it. Leave it empty to stay anonymous.",
     )

@@ -3,9 +3,11 @@
 If Redis goes away, Flask-Limiter falls back to per-process memory instead of failing requests;
 the app's log says so once, and once more when Redis is back.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import current_app
 from flask import request
@@ -13,7 +15,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 limiter = Limiter(get_remote_address)
-_counted_on_get = set()  # the views whose GET requests count too: private links, group codes
+_counted_on_get: set[Callable] = set()  # the views whose GET requests count too: private links, group codes
 
 
 def _not_found(response) -> bool:
@@ -29,8 +31,10 @@ def limit(name: str):
     """
     on_get = name in ("TOKENS", "CODES")
     decorator = limiter.shared_limit(
-        lambda: current_app.config[f"LIMIT_{name}"], scope=name.lower(),
-        methods=None if on_get else ["POST"], deduct_when=_not_found if name == "CODES" else None,
+        lambda: current_app.config[f"LIMIT_{name}"],
+        scope=name.lower(),
+        methods=None if on_get else ["POST"],
+        deduct_when=_not_found if name == "CODES" else None,
     )
     if not on_get:
         return decorator
@@ -46,7 +50,8 @@ def limit(name: str):
 @limiter.request_filter
 def _not_counted() -> bool:
     """A GET that no limit counts skips the limiter altogether: its checks cost a tenth of a quiz page."""
-    return request.method in ("GET", "HEAD") and current_app.view_functions.get(request.endpoint) not in _counted_on_get
+    view = current_app.view_functions.get(request.endpoint or "")
+    return request.method in ("GET", "HEAD") and view not in _counted_on_get
 
 
 class StorageEvents(logging.Handler):
@@ -62,7 +67,8 @@ class StorageEvents(logging.Handler):
         if "storage unreachable" in message:
             logging.getLogger("quiz").warning(
                 "rate limits: the storage (RATELIMIT_STORAGE_URI) is unreachable; each process counts "
-                "in its own memory until it is back")
+                "in its own memory until it is back"
+            )
         elif "storage recovered" in message:
             logging.getLogger("quiz").warning("rate limits: the storage is reachable again; counting there")
 

@@ -11,6 +11,7 @@ recycled worker, after a broken edit) serves the bank this server run last loade
 the instance folder: a worker that refused to start would make gunicorn stop the whole server.
 A fresh start with a broken file still refuses, as there is no good bank of this run to serve.
 """
+
 from __future__ import annotations
 
 import logging
@@ -68,12 +69,19 @@ class LiveBank:
         try:
             bank = load_bank(self.path)
         except BankError as error:
-            bank = self._last_good_bank()
-            if bank is None:
+            last_good = self._last_good_bank()
+            if last_good is None:
                 raise
-            log.error("%s cannot be used, so this worker serves version %s (%s), the last good one this "
-                      "server run loaded, kept in %s.\n%s", self.path.name, bank.version, bank.digest[:12],
-                      shown_path(self.last_good), "\n".join(error.problems))
+            bank = last_good
+            log.error(
+                "%s cannot be used, so this worker serves version %s (%s), the last good one this "
+                "server run loaded, kept in %s.\n%s",
+                self.path.name,
+                bank.version,
+                bank.digest[:12],
+                shown_path(str(self.last_good)),
+                "\n".join(error.problems),
+            )
             return bank
         self._keep(bank)
         return bank
@@ -97,8 +105,13 @@ class LiveBank:
             partial.write_text(bank.text, encoding="utf-8")
             os.replace(partial, self.last_good)
         except OSError as error:
-            log.warning("cannot keep a last good copy of %s in %s (%s): a worker that starts while the "
-                        "file is broken will refuse to", self.path.name, self.last_good.parent, error.strerror)
+            log.warning(
+                "cannot keep a last good copy of %s in %s (%s): a worker that starts while the "
+                "file is broken will refuse to",
+                self.path.name,
+                self.last_good.parent,
+                error.strerror,
+            )
 
     def _remember(self, bank: Bank) -> Bank:
         self._versions.setdefault(bank.digest, bank)
@@ -127,8 +140,9 @@ class LiveBank:
         try:
             self._load_changed()
         except Exception:  # noqa: BLE001 - a reload must never take the server down
-            log.exception("%s changed but could not be loaded; still serving version %s",
-                          self.path.name, self._current.version)
+            log.exception(
+                "%s changed but could not be loaded; still serving version %s", self.path.name, self._current.version
+            )
         finally:
             with self._lock:
                 self._reloading = None  # the last step: wait_for_reload relies on it
@@ -137,8 +151,12 @@ class LiveBank:
         try:
             bank = load_bank(self.path)
         except BankError as error:
-            log.error("%s changed but cannot be used; still serving version %s.\n%s",
-                      self.path.name, self._current.version, "\n".join(error.problems))
+            log.error(
+                "%s changed but cannot be used; still serving version %s.\n%s",
+                self.path.name,
+                self._current.version,
+                "\n".join(error.problems),
+            )
             return
         forms = page_forms(bank)
         if bank.digest != self._current.digest:

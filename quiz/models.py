@@ -1,8 +1,9 @@
 """The stored data: counselor groups and quiz attempts (a finished attempt holds its report)."""
+
 from __future__ import annotations
 
+from datetime import UTC
 from datetime import datetime
-from datetime import timezone
 
 from sqlalchemy import JSON
 from sqlalchemy import DateTime
@@ -30,7 +31,7 @@ Json = JSON().with_variant(JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):

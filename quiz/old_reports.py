@@ -4,12 +4,20 @@ A stored report never changes; only how it is read does. Format 1 had one overal
 context dimension included), labels without tones and no ranges: it is shown as exactly that.
 No Flask here.
 """
+
 from __future__ import annotations
 
 from .scoring import REPORT_FORMAT
 
 # Format 1 named its labels and bands after the shipped bank's ids; their tones follow from them.
-TONES = {"strength": "high", "solid": "middle", "build": "low", "strong": "high", "promising": "middle", "explore": "low"}
+TONES = {
+    "strength": "high",
+    "solid": "middle",
+    "build": "low",
+    "strong": "high",
+    "promising": "middle",
+    "explore": "low",
+}
 
 
 def _tone(range_id: str | None) -> str | None:
@@ -17,8 +25,16 @@ def _tone(range_id: str | None) -> str | None:
 
 
 def _dimension(d: dict) -> dict:
-    return {**d, "low": d["score"], "high": d["score"], "error": 0, "near": None, "nearby": None,
-            "label_id": d.get("score_label_id"), "tone": _tone(d.get("score_label_id"))}
+    return {
+        **d,
+        "low": d["score"],
+        "high": d["score"],
+        "error": 0,
+        "near": None,
+        "nearby": None,
+        "label_id": d.get("score_label_id"),
+        "tone": _tone(d.get("score_label_id")),
+    }
 
 
 def _ranked(ranges: list[dict]) -> list[dict]:
@@ -39,8 +55,14 @@ def readable(report: dict) -> dict:
         **report,
         "format": REPORT_FORMAT,
         "legacy": True,  # one overall score, shown under that name
-        "skills": {"score": report["overall"], "low": report["overall"], "high": report["overall"], "near": None,
-                   "score_label": band["label"] if band else None, "tone": _tone(band["id"]) if band else None},
+        "skills": {
+            "score": report["overall"],
+            "low": report["overall"],
+            "high": report["overall"],
+            "near": None,
+            "score_label": band["label"] if band else None,
+            "tone": _tone(band["id"]) if band else None,
+        },
         "band": {**band, "tone": _tone(band["id"])} if band else None,
         "careless": False,  # format 1 showed its notes beside the band, not instead of it
         "careless_headline": "",
@@ -50,8 +72,16 @@ def readable(report: dict) -> dict:
         "strengths": [by_id[d["id"]] for d in report["strengths"]],
         "areas": [by_id[d["id"]] for d in report["areas"]],
         "flags": [{**f, "level": "strong", "text": ""} for f in report["flags"]],
-        "steps": [{**s, "cost": "", "funding": "", "first_needs": [],
-                   "because": "" if s["because"] == "Shown to everyone." else s["because"]} for s in report["steps"]],
+        "steps": [
+            {
+                **s,
+                "cost": "",
+                "funding": "",
+                "first_needs": [],
+                "because": "" if s["because"] == "Shown to everyone." else s["because"],
+            }
+            for s in report["steps"]
+        ],
         "contributions": [{**c, "items": [{**i, "options": []} for i in c["items"]]} for c in report["contributions"]],
         "precision": {"source": "none", "results": 0},
         "rules": {

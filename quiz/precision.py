@@ -4,6 +4,7 @@ on the same version exist, then the alpha and spread of those results.
 Worked out at most every few minutes per process, from the newest results only, so finishing a
 quiz never waits on a scan of every result ever stored.
 """
+
 from __future__ import annotations
 
 import time

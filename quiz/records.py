@@ -3,12 +3,16 @@
 Quiz pages read and save with one statement each on the request's connection (db.connection());
 every other write runs in a db.writing() transaction.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
 from datetime import timedelta
+from typing import cast
 
+from sqlalchemy import CursorResult
 from sqlalchemy import Row
+from sqlalchemy import Table
 from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import func
@@ -52,11 +56,18 @@ def _merge_patch_postgresql(element, compiler, **kw):
 
 
 # The statements of every quiz page, built once: building them costs more than running them.
-_attempts = Attempt.__table__
-_groups = Group.__table__
+_attempts = cast(Table, Attempt.__table__)
+_groups = cast(Table, Group.__table__)
 _FIND_PROGRESS = (
-    select(_attempts.c.id, _attempts.c.token_hash, _attempts.c.answers, _attempts.c.bank_digest,
-           _attempts.c.option_seed, _attempts.c.finished_at, _groups.c.name.label("group_name"))
+    select(
+        _attempts.c.id,
+        _attempts.c.token_hash,
+        _attempts.c.answers,
+        _attempts.c.bank_digest,
+        _attempts.c.option_seed,
+        _attempts.c.finished_at,
+        _groups.c.name.label("group_name"),
+    )
     .outerjoin(_groups, _groups.c.id == _attempts.c.group_id)
     .where(_attempts.c.token_hash == bindparam("token_hash"))
 )
@@ -88,14 +99,24 @@ def find_progress(connection: Connection, token: str | None) -> Row | None:
     return row if row and tokens.matches(token, row.token_hash) else None
 
 
-def start_attempt(db: Session, bank, group: Group | None = None, client_name: str | None = None,
-                  answers: dict | None = None, option_seed: int | None = None):
+def start_attempt(
+    db: Session,
+    bank,
+    group: Group | None = None,
+    client_name: str | None = None,
+    answers: dict | None = None,
+    option_seed: int | None = None,
+):
     """A new attempt and the token of its private link (shown to the person, never stored)."""
     token = tokens.new_token()
     store_bank_version(db, bank)
     attempt = Attempt(
-        token_hash=tokens.token_hash(token), group_id=group.id if group else None,
-        client_name=client_name or None, answers=answers or {}, bank_version=bank.version, bank_digest=bank.digest,
+        token_hash=tokens.token_hash(token),
+        group_id=group.id if group else None,
+        client_name=client_name or None,
+        answers=answers or {},
+        bank_version=bank.version,
+        bank_digest=bank.digest,
         option_seed=tokens.new_option_seed() if option_seed is None else option_seed,
     )
     db.add(attempt)
@@ -114,12 +135,12 @@ def save_page(connection: Connection, attempt_id: int, questions, given: dict) -
 def finish_attempt(db: Session, attempt_id: int, answers: dict, report: dict) -> bool:
     """Store the report once: a second, concurrent finish of the same attempt changes nothing."""
     now = utcnow()
-    result = db.execute(
+    statement = (
         update(Attempt)
         .where(Attempt.id == attempt_id, Attempt.finished_at.is_(None))
         .values(answers=answers, report=report, finished_at=now, updated_at=now)
     )
-    return result.rowcount == 1
+    return changed(db, statement) == 1
 
 
 def delete_attempt(db: Session, attempt_id: int) -> None:
@@ -150,12 +171,21 @@ def find_group_by_dashboard(db: Session, token: str | None) -> Group | None:
     return group if group and tokens.matches(token, group.dashboard_hash) else None
 
 
+def finished_report(attempt: Attempt) -> dict:
+    """The report of a finished attempt, as it was stored."""
+    if attempt.report is None:
+        raise ValueError(f"attempt {attempt.id} has no report: it is not finished")
+    return attempt.report
+
+
 def group_results(db: Session, group_id: int) -> list[Attempt]:
-    return list(db.scalars(
-        select(Attempt)
-        .where(Attempt.group_id == group_id, Attempt.finished_at.is_not(None))
-        .order_by(Attempt.finished_at, Attempt.id)
-    ))
+    return list(
+        db.scalars(
+            select(Attempt)
+            .where(Attempt.group_id == group_id, Attempt.finished_at.is_not(None))
+            .order_by(Attempt.finished_at, Attempt.id)
+        )
+    )
 
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer; a larger id in a URL is simply not found
@@ -164,15 +194,14 @@ MAX_ID = 2**31 - 1  # PostgreSQL's integer; a larger id in a URL is simply not f
 def group_result(db: Session, group_id: int, result_id: int) -> Attempt | None:
     if not 0 < result_id <= MAX_ID:
         return None
-    return db.scalar(select(Attempt).where(
-        Attempt.id == result_id, Attempt.group_id == group_id, Attempt.finished_at.is_not(None)
-    ))
+    return db.scalar(
+        select(Attempt).where(Attempt.id == result_id, Attempt.group_id == group_id, Attempt.finished_at.is_not(None))
+    )
 
 
 def unfinished_count(db: Session, group_id: int) -> int:
-    return db.scalar(
-        select(func.count()).select_from(Attempt).where(Attempt.group_id == group_id, Attempt.finished_at.is_(None))
-    )
+    count = select(func.count()).select_from(Attempt)
+    return db.scalar(count.where(Attempt.group_id == group_id, Attempt.finished_at.is_(None))) or 0
 
 
 def set_group_open(db: Session, group_id: int, is_open: bool) -> None:
@@ -188,16 +217,27 @@ def delete_group(db: Session, group_id: int) -> None:
 def purge(db: Session, unfinished_days: int, result_days: int, now: datetime | None = None) -> tuple[int, int]:
     """Delete unfinished attempts and results not in a group past their retention period."""
     now = now or utcnow()
-    stale = db.execute(
-        delete(Attempt).where(Attempt.finished_at.is_(None), Attempt.updated_at < now - timedelta(days=unfinished_days))
-    ).rowcount
-    expired = db.execute(
+    stale = changed(
+        db,
         delete(Attempt).where(
-            Attempt.finished_at.is_not(None), Attempt.group_id.is_(None),
+            Attempt.finished_at.is_(None),
+            Attempt.updated_at < now - timedelta(days=unfinished_days),
+        ),
+    )
+    expired = changed(
+        db,
+        delete(Attempt).where(
+            Attempt.finished_at.is_not(None),
+            Attempt.group_id.is_(None),
             Attempt.finished_at < now - timedelta(days=result_days),
-        )
-    ).rowcount
+        ),
+    )
     return stale, expired
+
+
+def changed(db: Session, statement) -> int:
+    """Rows an UPDATE or DELETE changed (its result is a CursorResult, whatever the type says)."""
+    return cast(CursorResult, db.execute(statement)).rowcount
 
 
 def finished_results(db: Session, group_code: str | None = None) -> list[Attempt]:
@@ -209,18 +249,22 @@ def finished_results(db: Session, group_code: str | None = None) -> list[Attempt
 
 def finished_answers(db: Session, bank_digest: str, newest: int) -> list[dict]:
     """The answers of the newest finished results on one version of the bank."""
-    return list(db.scalars(
-        select(Attempt.answers)
-        .where(Attempt.bank_digest == bank_digest, Attempt.finished_at.is_not(None))
-        .order_by(Attempt.finished_at.desc()).limit(newest)
-    ))
+    return list(
+        db.scalars(
+            select(Attempt.answers)
+            .where(Attempt.bank_digest == bank_digest, Attempt.finished_at.is_not(None))
+            .order_by(Attempt.finished_at.desc())
+            .limit(newest)
+        )
+    )
 
 
 def store_bank_version(db: Session, bank) -> None:
     """Save this bank's text once; concurrent saves of the same version are harmless."""
     insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
     db.execute(
-        insert(BankVersion).values(digest=bank.digest, version=bank.version, text=bank.text, created_at=utcnow())
+        insert(BankVersion)
+        .values(digest=bank.digest, version=bank.version, text=bank.text, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["digest"])
     )
 

@@ -1,4 +1,5 @@
 """Keep capability tokens out of every log line: access logs, error logs, tracebacks' headers."""
+
 from __future__ import annotations
 
 import logging

@@ -2,6 +2,7 @@
 
 Each check reports at the file position of the value it is about, like the schema's own messages.
 """
+
 from __future__ import annotations
 
 import re
@@ -87,7 +88,9 @@ def _check_condition(report, bank, cond, loc) -> None:
             profile = {q.id: q for q in bank.profile}
             question = profile.get(cond.answer)
             if question is None:
-                report(loc + ("answer",), f"unknown profile question {cond.answer!r}" + _did_you_mean(cond.answer, profile))
+                report(
+                    loc + ("answer",), f"unknown profile question {cond.answer!r}" + _did_you_mean(cond.answer, profile)
+                )
                 return
             keys = [o.key for o in question.options]
             for field, values in (("in", cond.in_), ("not_in", cond.not_in)):
@@ -124,14 +127,20 @@ def _check_condition(report, bank, cond, loc) -> None:
 def _check_label_ids(report, loc, given, labels, whose: str) -> None:
     for j, label in enumerate(given):
         if label not in labels:
-            report(loc + (j,), f"{label!r} is not a label of {whose} (labels: {', '.join(labels)})" + _did_you_mean(label, labels))
+            report(
+                loc + (j,),
+                f"{label!r} is not a label of {whose} (labels: {', '.join(labels)})" + _did_you_mean(label, labels),
+            )
 
 
 def _check_scored_item(report, bank, item, loc) -> None:
     if item.dimension is None:
         report(loc, f"a {item.kind} item needs a `dimension`")
     elif item.dimension not in bank.dimension_by_id:
-        report(loc + ("dimension",), f"unknown dimension {item.dimension!r}" + _did_you_mean(item.dimension, bank.dimension_by_id))
+        report(
+            loc + ("dimension",),
+            f"unknown dimension {item.dimension!r}" + _did_you_mean(item.dimension, bank.dimension_by_id),
+        )
     if item.expect is not None:
         report(loc + ("expect",), "`expect` is for attention checks; remove it or set `kind: attention`")
     if item.kind == "likert" and item.options:
@@ -149,13 +158,18 @@ def _check_scored_item(report, bank, item, loc) -> None:
     if best is not None and best != BEST_SCENARIO_POINTS:
         report(
             loc + ("options",),
-            f"no option is worth {BEST_SCENARIO_POINTS} points (the most is {best}); give the best answer {BEST_SCENARIO_POINTS}",
+            f"no option is worth {BEST_SCENARIO_POINTS} points (the most is {best}); "
+            f"give the best answer {BEST_SCENARIO_POINTS}",
         )
 
 
 def _check_attention_item(report, item, loc) -> None:
     """An instructed-response statement ("Choose Disagree for this one"): answered on the scale, never scored."""
-    for field, wrong in (("dimension", item.dimension is not None), ("reverse", item.reverse), ("options", item.options)):
+    for field, wrong in (
+        ("dimension", item.dimension is not None),
+        ("reverse", item.reverse),
+        ("options", item.options),
+    ):
         if wrong:
             report(loc + (field,), f"an attention check is not scored; remove `{field}`")
     if item.expect is None:
@@ -181,10 +195,14 @@ def _check_profile(report, bank) -> None:
         keys = [o.key for o in question.options]
         if question.exclusive and not question.multiple:
             # A single-choice question has nothing to combine with, so the form ignores it.
-            report(loc + ("exclusive",), "`exclusive` only matters with `multiple: true`; add that or remove `exclusive`")
+            report(
+                loc + ("exclusive",), "`exclusive` only matters with `multiple: true`; add that or remove `exclusive`"
+            )
         for j, key in enumerate(question.exclusive):
             if key not in keys:
-                report(loc + ("exclusive", j), f"{key!r} is not an option of {question.id!r}" + _did_you_mean(key, keys))
+                report(
+                    loc + ("exclusive", j), f"{key!r} is not an option of {question.id!r}" + _did_you_mean(key, keys)
+                )
         _unique(report, "option key", [(loc + ("options", j), o) for j, o in enumerate(question.options)], "key")
 
 
@@ -254,7 +272,10 @@ def _check_flags(report, bank) -> None:
             report(loc + ("item",), f"unknown question {flag.item!r}" + _did_you_mean(flag.item, bank.questions))
             continue
         if getattr(question, "kind", "profile") not in ("likert", "profile"):
-            report(loc + ("item",), f"flags read a statement or a profile question; {flag.item!r} is a {question.kind} item")
+            report(
+                loc + ("item",),
+                f"flags read a statement or a profile question; {flag.item!r} is a {question.kind} item",
+            )
             continue
         allowed = _flag_values(bank, question)
         for field in ("strong", "mild"):
@@ -273,12 +294,13 @@ def _check_quality(report, bank) -> None:
     for i, pair in enumerate(bank.quality.opposite_pairs):
         loc = ("quality", "opposite_pairs", i)
         found = [items.get(pair.agree), items.get(pair.opposite)]
-        for field, item_id, item in zip(("agree", "opposite"), (pair.agree, pair.opposite), found):
+        for field, item_id, item in zip(("agree", "opposite"), (pair.agree, pair.opposite), found, strict=True):
             if item is None:
                 report(loc + (field,), f"unknown item {item_id!r}" + _did_you_mean(item_id, items))
             elif item.kind != "likert":
                 report(loc + (field,), f"{item_id!r} is a {item.kind} item; pairs are scored agree-scale statements")
-        if all(found) and (found[0].reverse, found[1].reverse) != (False, True):
+        agree, opposite = found
+        if agree and opposite and (agree.reverse, opposite.reverse) != (False, True):
             report(loc, "`agree` must be an agree-keyed item and `opposite` a reverse-keyed one")
     if not any(item.kind == "attention" for item in bank.items):
         report(("items",), "no attention check (`kind: attention`): careless answering would go unnoticed")

@@ -4,6 +4,7 @@ Answers map a question id to the chosen option: "1".."5" for agree-scale stateme
 key for scenarios and profile questions, a list of keys for tick-box questions. The report holds
 every text it shows, so a stored report reads the same after questions.yaml changes.
 """
+
 from __future__ import annotations
 
 import math
@@ -16,8 +17,8 @@ from dataclasses import replace
 from .bank import AllCondition
 from .bank import AnswerCondition
 from .bank import AnyCondition
-from .bank import Bank
 from .bank import BandCondition
+from .bank import Bank
 from .bank import FlagsCondition
 from .bank import Item
 from .bank import LowestSkillCondition
@@ -78,7 +79,8 @@ def dimension_scores(bank: Bank, answers: Answers) -> dict[str, int | None]:
 
 
 def _weighted(bank: Bank, values: Mapping[str, float | None]) -> list[tuple[float, float]]:
-    return [(d.weight, values[d.id]) for d in bank.skills if values.get(d.id) is not None and d.weight > 0]
+    """(weight, value) for every skill that counts and has a value."""
+    return [(d.weight, value) for d in bank.skills if (value := values.get(d.id)) is not None and d.weight > 0]
 
 
 def skills_score(bank: Bank, scores: Mapping[str, int | None]) -> int | None:
@@ -98,7 +100,8 @@ def in_range(ranges: list[Range], value: int) -> Range:
 def prior_precision(bank: Bank) -> dict:
     """Reliability and score SD as the bank declares them, before real results can say."""
     return {
-        "source": "prior", "results": 0,
+        "source": "prior",
+        "results": 0,
         "dimensions": {d.id: {"reliability": d.reliability, "sd": d.score_sd} for d in bank.dimensions},
     }
 
@@ -122,16 +125,33 @@ def skills_error(bank: Bank, scores, errors: Mapping[str, float]) -> float | Non
 def spread(ranges: list[Range], score: int | None, error: float | None, near_note: str) -> dict:
     """A score with its range (plus or minus one error), its label, and whether it sits near a line."""
     if score is None:
-        return {"score": None, "low": None, "high": None, "score_label": None, "label_id": None, "tone": None,
-                "near": None, "nearby": None}
+        return {
+            "score": None,
+            "low": None,
+            "high": None,
+            "score_label": None,
+            "label_id": None,
+            "tone": None,
+            "near": None,
+            "nearby": None,
+        }
+    error = error or 0.0
     low, high = max(0, round_half_up(score - error)), min(100, round_half_up(score + error))
     here = in_range(ranges, score)
     # The nearest range other than this one that the interval reaches, if any.
     reached = [in_range(ranges, low), in_range(ranges, high)]
     others = sorted({r.id: r for r in reached if r.id != here.id}.values(), key=lambda r: abs(r.min - score))
     near = near_note.replace("{nearby}", others[0].label) if others else None
-    return {"score": score, "low": low, "high": high, "score_label": here.label, "label_id": here.id,
-            "tone": here.tone, "near": near, "nearby": others[0].label if others else None}
+    return {
+        "score": score,
+        "low": low,
+        "high": high,
+        "score_label": here.label,
+        "label_id": here.id,
+        "tone": here.tone,
+        "near": near,
+        "nearby": others[0].label if others else None,
+    }
 
 
 # --- conditions, flags and the band -----------------------------------------------------------
@@ -173,8 +193,10 @@ def holds(cond, facts: Facts) -> bool:
             return facts.labels.get(cond.score) in labels
         case ScoreCondition():
             score = facts.skills if cond.score == SKILLS_SCORE else facts.scores.get(cond.score)
-            return score is not None and (cond.at_least is None or score >= cond.at_least) and (
-                cond.below is None or score < cond.below
+            return (
+                score is not None
+                and (cond.at_least is None or score >= cond.at_least)
+                and (cond.below is None or score < cond.below)
             )
         case LowestSkillCondition():
             return any(facts.labels.get(d) in cond.any_skill_labelled for d in facts.skill_ids)
@@ -210,7 +232,7 @@ def reasons(bank: Bank, cond, facts: Facts) -> list[tuple[str, str, str]]:
             parts = cond.all if isinstance(cond, AllCondition) else [c for c in cond.any if holds(c, facts)]
             return [reason for c in parts for reason in reasons(bank, c, facts)]
         case AnswerCondition():
-            question = bank.questions[cond.answer]
+            question = bank.profile_by_id[cond.answer]
             labels = [o.text for o in question.options if o.key in chosen(facts.answers.get(cond.answer))]
             return [("answer", question.short, ", ".join(labels) or "no answer")]
         case ScoreCondition() if cond.score == SKILLS_SCORE:
@@ -238,7 +260,9 @@ def choose_band(bank: Bank, facts: Facts) -> tuple[Range | None, list[dict]]:
     for cap in bank.band_caps:
         target = bands[cap.cap]
         if uncapped.min > target.min and holds(cap.when, facts):
-            details = [f"{what}: {value}" if kind == "score" else what for kind, what, value in reasons(bank, cap.when, facts)]
+            details = [
+                f"{what}: {value}" if kind == "score" else what for kind, what, value in reasons(bank, cap.when, facts)
+            ]
             applied.append({"id": cap.id, "reason": cap.reason, "details": list(dict.fromkeys(details))})
             band = min(band, target, key=lambda b: b.min)
     return band, applied
@@ -248,8 +272,13 @@ def because(bank: Bank, cond, facts: Facts) -> str:
     """Why a step is shown, in the person's own answers and scores; empty for steps shown to all."""
     found = list(dict.fromkeys(reasons(bank, cond, facts)))
     told = "; ".join(f"{what} \u201c{value}\u201d" for kind, what, value in found if kind == "answer")
-    scored = "; ".join(value if kind == "band" else f"{what} {value}" for kind, what, value in found if kind in ("score", "band"))
-    sentences = [f"Because you told us: {told}." if told else "", f"Because of your result: {scored}." if scored else ""]
+    scored = "; ".join(
+        value if kind == "band" else f"{what} {value}" for kind, what, value in found if kind in ("score", "band")
+    )
+    sentences = [
+        f"Because you told us: {told}." if told else "",
+        f"Because of your result: {scored}." if scored else "",
+    ]
     return " ".join(s for s in sentences if s)
 
 
@@ -271,8 +300,11 @@ def careless_signs(bank: Bank, answers: Answers) -> list[str]:
     """The signs of careless answering, as the note each one shows: one per missed attention
     check, then nearly the same answer everywhere, then opposite statements answered alike."""
     quality = bank.quality
-    signs = [quality.attention_note for i in bank.items
-             if i.kind == "attention" and likert_answer(answers.get(i.id)) not in (None, i.expect)]
+    signs = [
+        quality.attention_note
+        for i in bank.items
+        if i.kind == "attention" and likert_answer(answers.get(i.id)) not in (None, i.expect)
+    ]
     raw = [v for i in bank.items if i.kind in ("likert", "attention") if (v := likert_answer(answers.get(i.id)))]
     if len(raw) >= 2 and statistics.pstdev(raw) < quality.same_answer_sd_below:
         signs.append(quality.same_answer_note)
@@ -315,11 +347,21 @@ def dimension_rows(bank: Bank, scores, errors) -> list[dict]:
     rows = []
     for d in bank.dimensions:
         shown = spread(bank.labels_of(d), scores[d.id], errors[d.id], bank.precision.near_note)
-        rows.append({
-            "id": d.id, "label": d.label, "kind": d.kind, "description": d.description, "job_task": d.job_task,
-            "weight": d.weight, "strength": d.strength, "actions": list(d.build), "error": round(errors[d.id], 1),
-            **shown, "score_label": shown["score_label"] or "Not enough answers",
-        })
+        rows.append(
+            {
+                "id": d.id,
+                "label": d.label,
+                "kind": d.kind,
+                "description": d.description,
+                "job_task": d.job_task,
+                "weight": d.weight,
+                "strength": d.strength,
+                "actions": list(d.build),
+                "error": round(errors[d.id], 1),
+                **shown,
+                "score_label": shown["score_label"] or "Not enough answers",
+            }
+        )
     return rows
 
 
@@ -339,26 +381,46 @@ def strengths_and_areas(bank: Bank, rows: list[dict]) -> tuple[list[dict], bool,
 
 def flag_rows(bank: Bank, raised, answers) -> list[dict]:
     return [
-        {"id": f.id, "title": f.title, "level": level, "tip": f.tip,
-         "text": f.strong_text if level == "strong" else f.mild_text,
-         "item": bank.questions[f.item].text, "answer": answer_label(bank, bank.questions[f.item], answers.get(f.item))}
+        {
+            "id": f.id,
+            "title": f.title,
+            "level": level,
+            "tip": f.tip,
+            "text": f.strong_text if level == "strong" else f.mild_text,
+            "item": bank.questions[f.item].text,
+            "answer": answer_label(bank, bank.questions[f.item], answers.get(f.item)),
+        }
         for f, level in raised
     ]
 
 
 def step_rows(bank: Bank, facts: Facts) -> list[dict]:
     return [
-        {"id": s.id, "title": s.title, "detail": s.detail, "time": s.time, "cost": s.cost, "funding": s.funding,
-         "because": because(bank, s.when, facts),
-         "first_needs": [need.text for need in s.needs if not holds(need.when, facts)]}
-        for s in bank.steps if holds(s.when, facts)
+        {
+            "id": s.id,
+            "title": s.title,
+            "detail": s.detail,
+            "time": s.time,
+            "cost": s.cost,
+            "funding": s.funding,
+            "because": because(bank, s.when, facts),
+            "first_needs": [need.text for need in s.needs if not holds(need.when, facts)],
+        }
+        for s in bank.steps
+        if holds(s.when, facts)
     ]
 
 
 def career_rows(bank: Bank, facts: Facts) -> list[dict]:
     careers = [
-        {"id": c.id, "title": c.title, "onet": c.onet, "summary": c.summary, "why": c.why,
-         "matched": c.when is not None and holds(c.when, facts)}
+        {
+            "id": c.id,
+            "title": c.title,
+            "onet": c.onet,
+            "summary": c.summary,
+            "why": c.why,
+            "matched": c.when is not None and holds(c.when, facts),
+        }
         for c in bank.careers
     ]
     return sorted(careers, key=lambda c: not c["matched"])  # stable: matched first, each group in file order
@@ -370,14 +432,22 @@ def contribution_rows(bank: Bank, answers: Answers, scores, option_seed: int | N
         rows = []
         for item in bank.items_of(d.id):
             got = item_points(item, answers.get(item.id))
-            rows.append({
-                "id": item.id, "text": item.text, "kind": item.kind, "reverse": item.reverse,
-                "answer": answer_label(bank, item, answers.get(item.id)),
-                "points": got[0] if got else None, "max_points": got[1] if got else (3 if item.kind == "scenario" else 4),
-                # A situation's options in the order this person saw them, with what each is worth.
-                "options": [{"text": o.text, "points": o.points, "chosen": o.key == answers.get(item.id)}
-                            for o in option_order(item, option_seed)],
-            })
+            rows.append(
+                {
+                    "id": item.id,
+                    "text": item.text,
+                    "kind": item.kind,
+                    "reverse": item.reverse,
+                    "answer": answer_label(bank, item, answers.get(item.id)),
+                    "points": got[0] if got else None,
+                    "max_points": got[1] if got else (3 if item.kind == "scenario" else 4),
+                    # A situation's options in the order this person saw them, with what each is worth.
+                    "options": [
+                        {"text": o.text, "points": o.points, "chosen": o.key == answers.get(item.id)}
+                        for o in option_order(item, option_seed)
+                    ],
+                }
+            )
         contributions.append({"dimension": d.label, "score": scores[d.id], "items": rows})
     return contributions
 
@@ -400,9 +470,19 @@ def build_report(bank: Bank, answers: Answers, precision: dict | None = None, op
     errors = standard_errors(bank, precision)
     skills = skills_score(bank, scores)
     raised = raised_flags(bank, answers)
-    labels = {d.id: in_range(bank.labels_of(d), scores[d.id]).id if scores[d.id] is not None else None for d in bank.dimensions}
-    facts = Facts(answers, scores, skills, None, tuple((f.id, level) for f, level in raised), labels,
-                  tuple(d.id for d in bank.skills))
+    labels = {
+        d.id: in_range(bank.labels_of(d), score).id if (score := scores[d.id]) is not None else None
+        for d in bank.dimensions
+    }
+    facts = Facts(
+        answers,
+        scores,
+        skills,
+        None,
+        tuple((f.id, level) for f, level in raised),
+        labels,
+        tuple(d.id for d in bank.skills),
+    )
     band, caps = choose_band(bank, facts)
     facts = replace(facts, band_id=band.id if band else None)
     rows = dimension_rows(bank, scores, errors)

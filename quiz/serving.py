@@ -1,5 +1,6 @@
 """gunicorn's logger with private tokens removed, and the server run's hooks; used by gunicorn.conf.py,
 imported only by gunicorn."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,6 +26,7 @@ class RedactingGunicornLogger(glogging.Logger):
 
 
 # gunicorn server hooks, named in gunicorn.conf.py; they run in the master.
+
 
 def begin_run(_server) -> None:
     live_bank.begin_run()

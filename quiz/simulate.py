@@ -13,6 +13,7 @@ people answer attention checks as asked, but for rare lapses.
 "True level" is what the bank's own dimensions would measure without error: the thirds show
 whether the verdict follows it, not whether the dimensions are the right ones for the job.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -25,8 +26,8 @@ import numpy as np
 from .bank import Bank
 from .scoring import build_report
 from .scoring import careless_notes
-from .scoring import withholds_band
 from .scoring import item_points
+from .scoring import withholds_band
 from .stats import cronbach_alpha
 
 
@@ -35,7 +36,9 @@ class Model:
     loading: float = 0.6  # scale points an answer moves per standard deviation of the trait
     desirability: float = 0.8  # how far statements lean, on average, toward their desirable pole
     item_spread: float = 0.5  # how much statements differ in that lean (SD)
-    person_lean: float = 0.3  # SD of each person's own pull toward the desirable answer (not cancelled by reverse keying)
+    person_lean: float = (
+        0.3  # SD of each person's own pull toward the desirable answer (not cancelled by reverse keying)
+    )
     acquiescence: float = 0.3  # SD of a person's tendency to agree with anything
     noise: float = 0.8  # SD of everything else in one answer
     correlation: float = 0.3  # between one person's true levels on two dimensions
@@ -93,7 +96,9 @@ class Takers:
         self.tendency = rng.normal(0, model.acquiescence, people)
         self.desire = rng.normal(0, model.person_lean, people)
         likert = [i for i in bank.items if i.kind == "likert"]
-        self.lean = {i.id: model.desirability * (-1 if i.reverse else 1) + rng.normal(0, model.item_spread) for i in likert}
+        self.lean = {
+            i.id: model.desirability * (-1 if i.reverse else 1) + rng.normal(0, model.item_spread) for i in likert
+        }
         self.profiles = [_profile_answers(rng, bank) for _ in range(people)]
         weights = np.array([d.weight if d.kind == "skill" else 0.0 for d in bank.dimensions])
         self.true_fit = self.traits @ weights / weights.sum()
@@ -107,7 +112,7 @@ class Takers:
                 lapsed = rng.random() < model.lapse
                 answers[item.id] = str(rng.integers(1, 6) if lapsed else item.expect)
                 continue
-            trait = self.traits[person, self.dimension_index[item.dimension]]
+            trait = self.traits[person][self.dimension_index[item.dimension or ""]]
             if item.kind == "likert":
                 sign = -1 if item.reverse else 1
                 pull = model.loading * trait + self.desire[person]  # both point at the desirable pole
@@ -152,11 +157,14 @@ def scenario_strategies(bank: Bank) -> dict[str, float]:
     longest, chance = [], []
     for item in scenarios:
         most = max(_words(o.text) for o in item.options)
-        tied = [o.points for o in item.options if _words(o.text) == most]
+        tied = [o.points or 0 for o in item.options if _words(o.text) == most]
         longest.append(statistics.fmean(tied) / 3)
-        chance.append(statistics.fmean(o.points for o in item.options) / 3)
-    return {"always the longest option": statistics.fmean(longest), "always the same letter": statistics.fmean(chance),
-            "choosing at random": statistics.fmean(chance)}
+        chance.append(statistics.fmean(o.points or 0 for o in item.options) / 3)
+    return {
+        "always the longest option": statistics.fmean(longest),
+        "always the same letter": statistics.fmean(chance),
+        "choosing at random": statistics.fmean(chance),
+    }
 
 
 def score_test_wise_taker(bank: Bank) -> dict:
@@ -169,8 +177,11 @@ def score_test_wise_taker(bank: Bank) -> dict:
         else:
             answers[item.id] = "4" if item.id in flagged else "5"
     report = build_report(bank, answers)
-    return {"skills": report["skills"]["score"], "band": report["band"]["label"] if report["band"] else None,
-            "cautioned": bool(report["quality_notes"])}
+    return {
+        "skills": report["skills"]["score"],
+        "band": report["band"]["label"] if report["band"] else None,
+        "cautioned": bool(report["quality_notes"]),
+    }
 
 
 def score_faker(bank: Bank) -> dict:
@@ -180,14 +191,17 @@ def score_faker(bank: Bank) -> dict:
     answers = {q.id: q.options[0].key for q in bank.profile}
     for item in bank.items:
         if item.kind == "scenario":
-            answers[item.id] = max(item.options, key=lambda o: o.points).key
+            answers[item.id] = max(item.options, key=lambda o: o.points or 0).key
         elif item.kind == "attention":
             answers[item.id] = str(item.expect)
         else:
             answers[item.id] = "2" if item.reverse else "4"
     report = build_report(bank, answers)
-    return {"skills": report["skills"]["score"], "band": report["band"]["label"] if report["band"] else None,
-            "cautioned": bool(report["quality_notes"])}
+    return {
+        "skills": report["skills"]["score"],
+        "band": report["band"]["label"] if report["band"] else None,
+        "cautioned": bool(report["quality_notes"]),
+    }
 
 
 def _count_reached(reached: dict, report: dict) -> None:
@@ -204,15 +218,16 @@ def _count_reached(reached: dict, report: dict) -> None:
             reached["career"][career["id"]] += 1
 
 
-def simulate(bank: Bank, people: int = 3000, seed: int = 1, model: Model | None = None,
-             careless_people: int = 1000) -> Simulation:
+def simulate(
+    bank: Bank, people: int = 3000, seed: int = 1, model: Model | None = None, careless_people: int = 1000
+) -> Simulation:
     model = model or Model()
     rng = np.random.default_rng(seed)
     takers = Takers(bank, people, model, rng)
     result = Simulation(people=people)
     result.reached = {kind: Counter() for kind in ("band", "cap", "flag", "step", "career")}
     cuts = np.quantile(takers.true_fit, [1 / 3, 2 / 3])
-    thirds = {"lowest": Counter(), "middle": Counter(), "top": Counter()}
+    thirds: dict[str, Counter] = {"lowest": Counter(), "middle": Counter(), "top": Counter()}
     same_band = same_band_clear = clear = same_label = labels = 0
     first_takes, consistent_cautions, consistent_withheld = [], 0, 0
     for person in range(people):
@@ -221,14 +236,16 @@ def simulate(bank: Bank, people: int = 3000, seed: int = 1, model: Model | None 
         first_takes.append(first_answers)
         band = first["band"]["label"] if first["band"] else "no result"
         result.bands[band] += 1
-        third = "lowest" if takers.true_fit[person] < cuts[0] else "middle" if takers.true_fit[person] < cuts[1] else "top"
+        third = (
+            "lowest" if takers.true_fit[person] < cuts[0] else "middle" if takers.true_fit[person] < cuts[1] else "top"
+        )
         thirds[third][band] += 1
         same = (first["band"] or {}).get("id") == (second["band"] or {}).get("id")
         same_band += same
         if first["skills"]["near"] is None and not first["careless"]:
             clear += 1
             same_band_clear += same
-        for a, b in zip(first["dimensions"], second["dimensions"]):
+        for a, b in zip(first["dimensions"], second["dimensions"], strict=True):
             labels += 1
             same_label += a["label_id"] == b["label_id"]
         consistent_cautions += bool(first["quality_notes"])
@@ -241,7 +258,11 @@ def simulate(bank: Bank, people: int = 3000, seed: int = 1, model: Model | None 
     result.same_label = same_label / labels if labels else 0.0
     result.cautioned[CAREFUL] = consistent_cautions / people
     result.withheld[CAREFUL] = consistent_withheld / people
-    for kind, label in (("random", "random responders"), ("same", "straight-liners"), ("agree", "agreeing with everything")):
+    for kind, label in (
+        ("random", "random responders"),
+        ("same", "straight-liners"),
+        ("agree", "agreeing with everything"),
+    ):
         sets = [careless_answers(rng, bank, kind, 1 + n % 5) for n in range(careless_people)]
         result.cautioned[label] = sum(bool(careless_notes(bank, a)) for a in sets) / careless_people
         result.withheld[label] = sum(withholds_band(bank, a) for a in sets) / careless_people
@@ -256,8 +277,11 @@ def simulated_precision(bank: Bank, answer_sets: list[dict]) -> dict:
     out = {}
     for dimension in bank.dimensions:
         items = bank.items_of(dimension.id)
-        rows = [[p / top for p, top in points] for a in answer_sets
-                if all(points := [item_points(i, a.get(i.id)) for i in items])]
+        rows = []
+        for a in answer_sets:
+            points = [got for i in items if (got := item_points(i, a.get(i.id))) is not None]
+            if len(points) == len(items):
+                rows.append([p / top for p, top in points])
         scores = [100 * statistics.fmean(r) for r in rows]
         out[dimension.id] = (cronbach_alpha(rows), statistics.stdev(scores) if len(scores) > 1 else None)
     return out
@@ -269,37 +293,48 @@ def _pct(share: float) -> str:
 
 def format_simulation(bank: Bank, result: Simulation, model: Model, seed: int) -> str:
     order = [b.label for b in sorted(bank.bands, key=lambda b: -b.min)]
-    lines = [f"{result.people} simulated people, seed {seed}; model: "
-             + ", ".join(f"{k}={v:g}" for k, v in model.__dict__.items()), ""]
+    lines = [
+        f"{result.people} simulated people, seed {seed}; model: "
+        + ", ".join(f"{k}={v:g}" for k, v in model.__dict__.items()),
+        "",
+    ]
     lines.append(f"  {'band':<24}{'everyone':>9}{'lowest third':>14}{'middle third':>14}{'top third':>11}")
     for label in order + (["no result"] if result.bands["no result"] else []):
         row = [result.bands[label] / result.people]
         row += [c[label] / max(1, sum(c.values())) for c in result.bands_by_third.values()]
-        lines.append(f"  {label:<24}" + "".join(f"{_pct(v):>{w}}" for v, w in zip(row, (9, 14, 14, 11))))
+        lines.append(f"  {label:<24}" + "".join(f"{_pct(v):>{w}}" for v, w in zip(row, (9, 14, 14, 11), strict=True)))
     lines += [
-        "  (thirds by true skill level, the weighted mean of each person's true skill levels)", "",
+        "  (thirds by true skill level, the weighted mean of each person's true skill levels)",
+        "",
         "Retest (same people, new noise):",
         f"  same band: {_pct(result.same_band)} of everyone; {_pct(result.same_band_clear)} of the "
         f"{_pct(result.clear_share)} whose result was not near a line",
-        f"  same label on each dimension: {_pct(result.same_label)}", "",
+        f"  same label on each dimension: {_pct(result.same_label)}",
+        "",
         "Careless answering (share cautioned; share whose band headline is left out):",
-        *[f"  {kind}: {_pct(share)}; {_pct(result.withheld[kind])}" for kind, share in result.cautioned.items()], "",
+        *[f"  {kind}: {_pct(share)}; {_pct(result.withheld[kind])}" for kind, share in result.cautioned.items()],
+        "",
         "Situations answered without reading (share of the points):",
         *[f"  {name}: {_pct(share)}" for name, share in result.strategies.items()],
         f"  test-wise taker (top marks, one step back on flag statements, longest options): skills "
         f"{result.test_wise['skills']}, band {result.test_wise['band']}, "
         f"cautioned: {'yes' if result.test_wise['cautioned'] else 'no'}",
         f"  answering as the job would like (Agree, Disagree when reversed, best options): skills "
-        f"{result.faker['skills']}, band {result.faker['band']}, cautioned: {'yes' if result.faker['cautioned'] else 'no'} "
-        "(no self-report quiz can catch this)", "",
+        f"{result.faker['skills']}, band {result.faker['band']}, "
+        f"cautioned: {'yes' if result.faker['cautioned'] else 'no'} "
+        "(no self-report quiz can catch this)",
+        "",
         "Precision on the simulated answers (alpha, SD) next to the bank's priors:",
     ]
     for d in bank.dimensions:
         alpha, sd = result.precision[d.id]
         shown = f"alpha {alpha:.2f}, SD {sd:.1f}" if alpha is not None and sd is not None else "not enough data"
         lines.append(f"  {d.id:<16}{shown}   (prior: reliability {d.reliability:g}, SD {d.score_sd:g})")
-    lines += ["", "Reached by at least one simulated person (profile answers are drawn at random, so the counts show "
-              "what can be reached, not how often):"]
+    lines += [
+        "",
+        "Reached by at least one simulated person (profile answers are drawn at random, so the counts show "
+        "what can be reached, not how often):",
+    ]
     for kind, ids in reachable(bank).items():
         lines.append(f"  {kind}s: " + ", ".join(f"{i} {result.reached[kind][i]}" for i in ids))
     never = unreached(bank, result)
@@ -310,9 +345,13 @@ def format_simulation(bank: Bank, result: Simulation, model: Model, seed: int) -
 def reachable(bank: Bank) -> dict[str, list[str]]:
     """Every band, cap, flag level, step and matched career the bank can show."""
     return {
-        "band": [b.id for b in bank.bands], "cap": [c.id for c in bank.band_caps],
-        "flag": [f"{f.id} ({level})" for f in bank.flags for level in ("strong", "mild") if level == "strong" or f.mild],
-        "step": [s.id for s in bank.steps], "career": [c.id for c in bank.careers if c.when is not None],
+        "band": [b.id for b in bank.bands],
+        "cap": [c.id for c in bank.band_caps],
+        "flag": [
+            f"{f.id} ({level})" for f in bank.flags for level in ("strong", "mild") if level == "strong" or f.mild
+        ],
+        "step": [s.id for s in bank.steps],
+        "career": [c.id for c in bank.careers if c.when is not None],
     }
 
 

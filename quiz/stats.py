@@ -1,4 +1,5 @@
 """Item statistics from real answers, so an editor can see which questions to rewrite. No Flask."""
+
 from __future__ import annotations
 
 import statistics
@@ -17,7 +18,7 @@ def cronbach_alpha(rows: list[list[float]]) -> float | None:
     if len(rows) < 2 or len(rows[0]) < 2:
         return None
     k = len(rows[0])
-    item_variance = sum(statistics.variance(column) for column in zip(*rows))
+    item_variance = sum(statistics.variance(column) for column in zip(*rows, strict=True))
     total_variance = statistics.variance([sum(row) for row in rows])
     if total_variance == 0:
         return None
@@ -63,26 +64,31 @@ def dimension_stats(bank, answer_sets: list[dict]) -> list[DimensionStats]:
         items = bank.items_of(dimension.id)
         rows = []
         for answers in answer_sets:
-            points = [item_points(item, answers.get(item.id)) for item in items]
-            if all(points):  # complete cases only: alpha needs every item answered
+            points = [got for item in items if (got := item_points(item, answers.get(item.id))) is not None]
+            if len(points) == len(items):  # complete cases only: alpha needs every item answered
                 rows.append([p / top for p, top in points])
         scores = [100 * statistics.fmean(row) for row in rows]
-        columns = list(zip(*rows)) if rows else [() for _ in items]
-        out.append(DimensionStats(
-            id=dimension.id, label=dimension.label, results=len(rows),
-            mean=statistics.fmean(scores) if scores else None,
-            sd=statistics.stdev(scores) if len(scores) > 1 else None,
-            alpha=cronbach_alpha(rows),
-            items=[
-                ItemStats(
-                    id=item.id, text=item.text,
-                    mean=statistics.fmean(column) if column else None,
-                    sd=statistics.stdev(column) if len(column) > 1 else None,
-                    item_total=corrected_item_total(rows, index),
-                )
-                for index, (item, column) in enumerate(zip(items, columns))
-            ],
-        ))
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in items]
+        out.append(
+            DimensionStats(
+                id=dimension.id,
+                label=dimension.label,
+                results=len(rows),
+                mean=statistics.fmean(scores) if scores else None,
+                sd=statistics.stdev(scores) if len(scores) > 1 else None,
+                alpha=cronbach_alpha(rows),
+                items=[
+                    ItemStats(
+                        id=item.id,
+                        text=item.text,
+                        mean=statistics.fmean(column) if column else None,
+                        sd=statistics.stdev(column) if len(column) > 1 else None,
+                        item_total=corrected_item_total(rows, index),
+                    )
+                    for index, (item, column) in enumerate(zip(items, columns, strict=True))
+                ],
+            )
+        )
     return out
 
 
@@ -93,13 +99,20 @@ def _num(value: float | None, digits: int = 2) -> str:
 def format_stats(stats: list[DimensionStats]) -> str:
     lines = []
     for d in stats:
-        alpha_flag = "  <- under 0.70: items may not measure one thing" if d.alpha is not None and d.alpha < ALPHA_FLAG else ""
+        alpha_flag = (
+            "  <- under 0.70: items may not measure one thing" if d.alpha is not None and d.alpha < ALPHA_FLAG else ""
+        )
         lines.append(
-            f"{d.id} ({d.label}): n={d.results} mean={_num(d.mean, 1)} sd={_num(d.sd, 1)} alpha={_num(d.alpha)}{alpha_flag}"
+            f"{d.id} ({d.label}): n={d.results} mean={_num(d.mean, 1)} sd={_num(d.sd, 1)} "
+            f"alpha={_num(d.alpha)}{alpha_flag}"
         )
         lines.append(f"  {'item':<26}{'mean':>6}{'sd':>6}{'r_it':>7}")
         for item in d.items:
-            flag = "  <- under 0.30: consider rewriting" if item.item_total is not None and item.item_total < ITEM_TOTAL_FLAG else ""
+            flag = (
+                "  <- under 0.30: consider rewriting"
+                if item.item_total is not None and item.item_total < ITEM_TOTAL_FLAG
+                else ""
+            )
             if item.mean is not None and item.mean >= NEARLY_ALL_AGREE:
                 flag += "  <- nearly everyone gives it top marks: it tells people apart little"
             lines.append(f"  {item.id:<26}{_num(item.mean):>6}{_num(item.sd):>6}{_num(item.item_total):>7}{flag}")

@@ -1,9 +1,11 @@
 """Capability links: unguessable tokens, stored only as hashes, compared in constant time."""
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+from typing import TypeGuard
 
 TOKEN_BYTES = 32  # 256 bits; the issue asks for at least 128
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I/L to misread
@@ -23,9 +25,9 @@ def matches(token: str, stored_hash: str) -> bool:
     return hmac.compare_digest(token_hash(token), stored_hash)
 
 
-def plausible(token: str | None) -> bool:
+def plausible(token: str | None) -> TypeGuard[str]:
     """Cheap check before hashing: reject empty or absurdly long input."""
-    return bool(token) and len(token) <= MAX_TOKEN_LENGTH
+    return token is not None and 0 < len(token) <= MAX_TOKEN_LENGTH
 
 
 def new_group_code() -> str:

@@ -3,6 +3,7 @@
 Answers are saved server-side after every page, under an attempt whose private token is the
 only thing the session keeps; the same token makes the "continue later" and report links.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint
@@ -51,7 +52,7 @@ def page_questions(bank, page, answers: dict | None = None, form=None) -> list[t
     rows = []
     for qid in page.questions:
         if form is None:
-            value, errors = answers.get(qid), ()
+            value, errors = (answers or {}).get(qid), ()
             ticked = frozenset(value if isinstance(value, list) else [value] if value else [])
         else:
             field = form[forms.field_name(qid)]
@@ -116,8 +117,16 @@ def _render_page(step: int, questions, status: int = 200, notice: str | None = N
     resume_url = url_for(".resume", token=session["attempt"], _external=True) if attempt else None
     seed = None if offline else option_seed(questions)
     return render_private(
-        "quiz/page.html", status, bank=bank, page=bank.pages[step - 1], step=step, steps=len(bank.pages),
-        questions=questions, notice=notice, resume_url=resume_url, group_name=attempt and attempt.group_name,
+        "quiz/page.html",
+        status,
+        bank=bank,
+        page=bank.pages[step - 1],
+        step=step,
+        steps=len(bank.pages),
+        questions=questions,
+        notice=notice,
+        resume_url=resume_url,
+        group_name=attempt and attempt.group_name,
         option_seed=seed,
     )
 
@@ -227,7 +236,10 @@ def report(token: str):
     if attempt.finished_at is None:
         return private(redirect(url_for(".resume", token=token), 303))
     return render_private(
-        "quiz/report.html", report=readable(attempt.report), attempt=attempt, token=token,
+        "quiz/report.html",
+        report=readable(records.finished_report(attempt)),
+        attempt=attempt,
+        token=token,
         retention_days=current_app.config["RETENTION_RESULT_DAYS"],
     )
 
@@ -261,7 +273,7 @@ def same_page_again(status: int, notice: str, offline: bool = False):
         return None
     source = live_bank()
     bank = (g.get("bank") or source.current()) if offline else current_bank()
-    step = request.view_args["step"]
+    step = (request.view_args or {})["step"]
     if not 1 <= step <= len(bank.pages):
         return None
     form = source.forms(bank)[step - 1]()  # bound to the posted answers

@@ -1,5 +1,6 @@
 """What both blueprints need of a request: this browser's attempt, the bank it is answered on,
 the live bank, and pages that are private (never cached, never indexed)."""
+
 from __future__ import annotations
 
 from flask import current_app

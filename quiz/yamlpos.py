@@ -6,12 +6,14 @@ anchors copy values around. An editor of questions.yaml should get none of those
 this loader knows only `true`/`false`, plain decimal numbers and `null`, reads every key as the
 text written, refuses anchors and aliases, and reports every duplicate key.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+from typing import cast
 
 import yaml
 
@@ -61,7 +63,9 @@ class StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
-            raise Refused(problem=_refusal(f"alias {'*' + event.anchor!r}"), problem_mark=event.start_mark)
+            # The pure-Python loader's events carry yaml.error.Mark; the stubs also allow the C one.
+            mark = cast(yaml.error.Mark, event.start_mark)
+            raise Refused(problem=_refusal(f"alias {'*' + (event.anchor or '')!r}"), problem_mark=mark)
         if getattr(event, "anchor", None):
             mark = _anchor_mark(event.start_mark, event.anchor)
             raise Refused(problem=_refusal(f"anchor {'&' + event.anchor!r}"), problem_mark=mark)
@@ -108,9 +112,7 @@ StrictLoader.yaml_implicit_resolvers = {
 }
 StrictLoader.add_implicit_resolver(BOOL_TAG, re.compile(r"^(?:true|false)$"), list("tf"))
 StrictLoader.add_implicit_resolver(INT_TAG, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
-StrictLoader.add_implicit_resolver(
-    FLOAT_TAG, re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)$"), list("-+.0123456789")
-)
+StrictLoader.add_implicit_resolver(FLOAT_TAG, re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)$"), list("-+.0123456789"))
 
 # PyYAML's wording for common slips, and what to do about each; the first match wins.
 _HINTS = (

@@ -23,14 +23,18 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_t
 
 def pytest_addoption(parser):
     parser.addoption(
-        "--no-skips", action="store_true", default=bool(os.environ.get("CI")),
+        "--no-skips",
+        action="store_true",
+        default=bool(os.environ.get("CI")),
         help="fail the run if any test is skipped (on by default when CI is set)",
     )
 
 
 def pytest_runtest_logreport(report):
     if report.skipped:
-        SKIPPED.append(f"{report.nodeid}: {report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr}")
+        SKIPPED.append(
+            f"{report.nodeid}: {report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr}"
+        )
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -84,10 +88,15 @@ def migrate(url: str) -> None:
 def app(database_url):
     migrate(database_url)
     # CSRF stays on: the tests post forms the way a browser does, token included.
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url, "QUESTIONS_PATH": str(MINI_PATH),
-        "RATELIMIT_ENABLED": False,  # tests/test_limits.py turns it on where it is the point
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "QUESTIONS_PATH": str(MINI_PATH),
+            "RATELIMIT_ENABLED": False,  # tests/test_limits.py turns it on where it is the point
+        }
+    )
     yield app
     db.dispose(app)
 

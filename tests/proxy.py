@@ -4,6 +4,7 @@
 and new connections are accepted, but not a byte moves either way. `refuse()` is a server that
 is down: open connections are cut and new ones closed at once. `forward()` puts it right.
 """
+
 from __future__ import annotations
 
 import select

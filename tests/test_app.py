@@ -26,8 +26,10 @@ def test_broken_bank_stops_the_app_with_line_numbered_problems(tmp_path):
     with pytest.raises(BrokenBank) as error:
         create_app({"SECRET_KEY": "x", "QUESTIONS_PATH": str(broken), "DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}"})
     line = next(i for i, text in enumerate(broken.read_text().splitlines(), 1) if "likret" in text)
-    assert (f"questions.yaml:{line}:11: items[0] 'care_listen'.kind: expected 'likert', 'scenario' or 'attention', "
-            "got 'likret' (did you mean 'likert'?)") in str(error.value.message)
+    assert (
+        f"questions.yaml:{line}:11: items[0] 'care_listen'.kind: expected 'likert', 'scenario' or 'attention', "
+        "got 'likret' (did you mean 'likert'?)"
+    ) in str(error.value.message)
 
 
 def test_secret_key_is_created_once_and_reused(tmp_path):

@@ -5,6 +5,7 @@ Most tests break tests/data/mini.yaml (the smallest valid bank) with one text re
 look for the exact problem line. Expected lines and columns are found by searching the broken
 text, never written down, so mini.yaml can grow without breaking the table.
 """
+
 from __future__ import annotations
 
 import re
@@ -92,34 +93,46 @@ def test_shipped_questions_yaml_is_valid():
 CASES = [
     # YAML itself
     pytest.param(
-        "title: Mini quiz", "title: [Mini quiz", "scale|: [Strongly",
+        "title: Mini quiz",
+        "title: [Mini quiz",
+        "scale|: [Strongly",
         "YAML syntax: expected ',' or ']', but got ':' (while parsing a flow sequence that starts on line 9); "
         "close the '[' with ']', or put an entry that contains ':' or ',' in quotes",
         id="syntax-unclosed-bracket-names-its-line",
     ),
     pytest.param(
-        "limits: This quiz", 'limits: "This quiz', '|"This quiz',
+        "limits: This quiz",
+        'limits: "This quiz',
+        '|"This quiz',
         "YAML syntax: this quoted text is never closed; add the closing quote",
         id="syntax-unclosed-quote-points-at-the-quote",
     ),
     pytest.param(
-        'version: "test-1"', 'version: "test-1', '"|2024"',
+        'version: "test-1"',
+        'version: "test-1',
+        '"|2024"',
         "YAML syntax: expected <block end>, but found '<scalar>' (while parsing a block mapping that starts on "
         "line 8); a quote opened above may be left open, or text follows a closing quote",
         id="syntax-quote-closed-lines-later",
     ),
     pytest.param(
-        "title: Mini quiz", "title Mini quiz", "title Mini quiz",
+        "title: Mini quiz",
+        "title Mini quiz",
+        "title Mini quiz",
         "YAML syntax: no ':' after this name; write 'name: value', or check this line's indentation",
         id="syntax-missing-colon",
     ),
     pytest.param(
-        "    short: highest education", "\tshort: highest education", "\tshort",
+        "    short: highest education",
+        "\tshort: highest education",
+        "\tshort",
         "YAML syntax: found character '\\t' that cannot start any token; indent with spaces, not tabs",
         id="tab-indent-says-use-spaces",
     ),
     pytest.param(
-        "    short: highest education", "      short: highest education", "short|: highest",
+        "    short: highest education",
+        "      short: highest education",
+        "short|: highest",
         "YAML syntax: mapping values are not allowed here; "
         "check this line's indentation, or put text that contains ': ' in quotes",
         id="over-indented-line",
@@ -132,77 +145,104 @@ CASES = [
         id="duplicate-key-names-first-line",
     ),
     pytest.param(
-        "title: Mini quiz", "title: &t Mini quiz", "&t",
+        "title: Mini quiz",
+        "title: &t Mini quiz",
+        "&t",
         "anchor '&t' is not supported here; write the value out in full (no &name or *name in this file)",
         id="anchor-refused-at-the-ampersand",
     ),
     pytest.param(
-        "title: Mini quiz", "title: !!str &t Mini quiz", "&t",
+        "title: Mini quiz",
+        "title: !!str &t Mini quiz",
+        "&t",
         "anchor '&t' is not supported here; write the value out in full (no &name or *name in this file)",
         id="anchor-after-tag-still-points-at-the-ampersand",
     ),
     pytest.param(
-        "    title: Busy days", "    title: *people_title", "*people_title",
+        "    title: Busy days",
+        "    title: *people_title",
+        "*people_title",
         "alias '*people_title' is not supported here; write the value out in full (no &name or *name in this file)",
         id="alias-refused",
     ),
     pytest.param(
-        "    reverse: true\n    text: Other", "    reverse: yes\n    text: Other", "yes\n",
+        "    reverse: true\n    text: Other",
+        "    reverse: yes\n    text: Other",
+        "yes\n",
         "items[1] 'care_rushed'.reverse: expected true or false, got 'yes' "
         "(write true: only true and false are booleans here)",
         id="yes-is-not-a-boolean",
     ),
     pytest.param(
-        "    multiple: true\n", "    multiple: off\n", "off\n",
+        "    multiple: true\n",
+        "    multiple: off\n",
+        "off\n",
         "profile[1] 'certifications'.multiple: expected true or false, got 'off' "
         "(write false: only true and false are booleans here)",
         id="off-is-not-a-boolean",
     ),
     pytest.param(
-        'version: "test-1"', "version: 1.10", "1.10",
+        'version: "test-1"',
+        "version: 1.10",
+        "1.10",
         'version: expected text, got the number 1.10 (put it in quotes: "1.10")',
         id="number-where-text-expected-quotes-it-as-typed",
     ),
     pytest.param(
-        '{key: "yes", text: "Yes"}', '{key: true, text: "Yes"}', "true, text",
+        '{key: "yes", text: "Yes"}',
+        '{key: true, text: "Yes"}',
+        "true, text",
         "profile[2] 'clinical_interest'.options[0].key: expected text, got the boolean true "
         '(put it in quotes: "true")',
         id="boolean-where-text-expected",
     ),
     pytest.param(
-        "  min_results: 1000\n", "  min_results: 1:30\n", "1:30",
+        "  min_results: 1000\n",
+        "  min_results: 1:30\n",
+        "1:30",
         "precision.min_results: expected a whole number, got '1:30'",
         id="yaml11-sexagesimal-stays-text",
     ),
     pytest.param(
-        "title: Mini quiz", "title: Mini\x00 quiz", "\x00",
+        "title: Mini quiz",
+        "title: Mini\x00 quiz",
+        "\x00",
         "the character '\\x00' (U+0000) is not allowed in YAML; delete it",
         id="control-character-located",
     ),
     # schema
     pytest.param(
-        "    short: highest education", "    shrot: highest education", "shrot",
+        "    short: highest education",
+        "    shrot: highest education",
+        "shrot",
         "profile[0] 'education'.shrot: unknown field 'shrot' (did you mean 'short'?)",
         id="unknown-key-did-you-mean",
     ),
     pytest.param(
-        "title: Mini quiz", "1: Mini quiz\ntitle: Mini quiz", "1: Mini",
+        "title: Mini quiz",
+        "1: Mini quiz\ntitle: Mini quiz",
+        "1: Mini",
         "1: unknown field '1' (allowed here: version, title, scale, role, dimensions, items, profile, pages, "
         "score_labels, bands, band_caps, flags, quality, precision, steps, careers, limits)",
         id="number-key-is-an-unknown-field",
     ),
     pytest.param(
-        "    source: Job Zone 3\n", "", "id: education",
+        "    source: Job Zone 3\n",
+        "",
+        "id: education",
         "profile[0] 'education'.source: missing required field 'source'",
         id="missing-required-field-at-its-mapping",
     ),
     pytest.param(
-        "  duties: [Schedule appointments]", "  duties: {first: Schedule appointments}", "{first",
+        "  duties: [Schedule appointments]",
+        "  duties: {first: Schedule appointments}",
+        "{first",
         "role.duties: expected a list (one '- ' line per entry), got a mapping",
         id="mapping-where-list-expected",
     ),
     pytest.param(
-        "    when: {answer: education, in: [less_than_hs]}", "    when: [education, less_than_hs]",
+        "    when: {answer: education, in: [less_than_hs]}",
+        "    when: [education, less_than_hs]",
         "[education, less",
         "steps[0] 'diploma_step'.when: expected a mapping of 'name: value' lines, got a list",
         id="list-where-mapping-expected",
@@ -215,13 +255,17 @@ CASES = [
         id="option-points-out-of-range",
     ),
     pytest.param(
-        "    kind: scenario\n", "    kind: scenery\n", "scenery",
+        "    kind: scenario\n",
+        "    kind: scenery\n",
+        "scenery",
         "items[3] 'care_scenario'.kind: expected 'likert', 'scenario' or 'attention', got 'scenery' (did you mean 'scenario'?)",
         id="unknown-literal-did-you-mean",
     ),
     # cross-references and counts
     pytest.param(
-        "  - id: fit_desk\n", "  - id: fit_people\n", "fit_people\n",
+        "  - id: fit_desk\n",
+        "  - id: fit_people\n",
+        "fit_people\n",
         "items[6] 'fit_people'.id: duplicate question id 'fit_people' (first used on line {first})",
         id="duplicate-question-id-names-both-lines",
     ),
@@ -233,172 +277,231 @@ CASES = [
         id="item-with-unknown-dimension",
     ),
     pytest.param(
-        "[care_notice,", "[care_notise,", "care_notise",
+        "[care_notice,",
+        "[care_notise,",
+        "care_notise",
         "pages[2] 'busy_days'.questions[0]: unknown question 'care_notise' (did you mean 'care_notice'?)",
         id="page-names-unknown-question",
     ),
     pytest.param(
-        "fit_desk, fit_helping, check_agree]", "fit_helping, check_agree]", "id: |fit_desk",
+        "fit_desk, fit_helping, check_agree]",
+        "fit_helping, check_agree]",
+        "id: |fit_desk",
         "items[6] 'fit_desk'.id: question 'fit_desk' is on no page (add it to a page's `questions`)",
         id="item-on-no-page",
     ),
     pytest.param(
-        "fit_people, fit_hours]", "fit_people, fit_hours, fit_desk]", ", |fit_desk",
+        "fit_people, fit_hours]",
+        "fit_people, fit_hours, fit_desk]",
+        ", |fit_desk",
         "pages[2] 'busy_days'.questions[2]: question 'fit_desk' is listed twice (also on line {first}); keep one",
         id="item-on-two-pages",
     ),
     pytest.param(
-        "summary., points: 3}", "summary., points: 2}", "|- {key: a, text: Point",
+        "summary., points: 3}",
+        "summary., points: 2}",
+        "|- {key: a, text: Point",
         "items[3] 'care_scenario'.options: no option is worth 3 points (the most is 2); give the best answer 3",
         id="scenario-without-a-3-point-option",
     ),
     pytest.param(
-        "    multiple: true\n    exclusive: [none]", "    multiple: true\n    exclusive: [nne]", "nne",
+        "    multiple: true\n    exclusive: [none]",
+        "    multiple: true\n    exclusive: [nne]",
+        "nne",
         "profile[1] 'certifications'.exclusive[0]: 'nne' is not an option of 'certifications' (did you mean 'none'?)",
         id="exclusive-names-unknown-option",
     ),
     pytest.param(
-        "    short: highest education\n", "    short: highest education\n    exclusive: [less_than_hs]\n",
+        "    short: highest education\n",
+        "    short: highest education\n    exclusive: [less_than_hs]\n",
         "|[less_than_hs]\n",
         "profile[0] 'education'.exclusive: `exclusive` only matters with `multiple: true`; "
         "add that or remove `exclusive`",
         id="exclusive-on-single-choice-question",
     ),
     pytest.param(
-        "{flags_at_least: 1}", "{flags_at_least: 2}", "flags_at_least: |2",
+        "{flags_at_least: 1}",
+        "{flags_at_least: 2}",
+        "flags_at_least: |2",
         "band_caps[2] 'flagged'.when.flags_at_least: there are only 1 flags, so this never holds",
         id="flag-count-out-of-reach",
     ),
     pytest.param(
-        "Promising fit, min: 50, max: 69,", "Promising fit, min: 50, max: 60,", "Strong fit, min: |70",
+        "Promising fit, min: 50, max: 69,",
+        "Promising fit, min: 50, max: 60,",
+        "Strong fit, min: |70",
         "bands[0] 'strong'.min: no band covers 61-69 (bands must cover 0-100)",
         id="bands-with-a-gap",
     ),
     pytest.param(
-        "Explore and compare, min: 0, max: 49,", "Explore and compare, min: 0, max: 55,",
+        "Explore and compare, min: 0, max: 49,",
+        "Explore and compare, min: 0, max: 55,",
         "Promising fit, min: |50",
         "bands[1] 'promising'.min: overlaps 'explore' on 50-55 (each score must fall in exactly one)",
         id="bands-that-overlap",
     ),
     pytest.param(
-        "Strong fit, min: 70, max: 100", "Strong fit, min: 70, max: 99", "max: |99",
+        "Strong fit, min: 70, max: 100",
+        "Strong fit, min: 70, max: 99",
+        "max: |99",
         "bands[0] 'strong'.max: no band covers 100 (bands must cover 0-100)",
         id="bands-stop-short-of-100",
     ),
     pytest.param(
-        "Area to build, min: 0,", "Area to build, min: 5,", "min: |5,",
+        "Area to build, min: 0,",
+        "Area to build, min: 5,",
+        "min: |5,",
         "score_labels[2] 'to_build'.min: no score label covers 0-4 (score labels must cover 0-100)",
         id="score-labels-with-a-gap",
     ),
     pytest.param(
-        "{answer: education, in: [less_than_hs]}", "{answer: educaton, in: [less_than_hs]}", "educaton",
+        "{answer: education, in: [less_than_hs]}",
+        "{answer: educaton, in: [less_than_hs]}",
+        "educaton",
         "steps[0] 'diploma_step'.when.answer: unknown profile question 'educaton' (did you mean 'education'?)",
         id="condition-names-unknown-question",
     ),
     pytest.param(
-        "{answer: education, in: [less_than_hs]}", "{answer: education, in: [less_than_h]}", "less_than_h]",
+        "{answer: education, in: [less_than_hs]}",
+        "{answer: education, in: [less_than_h]}",
+        "less_than_h]",
         "steps[0] 'diploma_step'.when.in[0]: 'less_than_h' is not an option of 'education' "
         "(did you mean 'less_than_hs'?)",
         id="condition-names-unknown-option",
     ),
     pytest.param(
-        "{answer: certifications, not_in: [cmaa, cma]}", "{answer: certifications, not_in: [cmaa, cna]}", "cna",
-        "steps[1] 'cert_step'.when.all[0].not_in[1]: 'cna' is not an option of 'certifications' "
-        "(did you mean 'cma'?)",
+        "{answer: certifications, not_in: [cmaa, cma]}",
+        "{answer: certifications, not_in: [cmaa, cna]}",
+        "cna",
+        "steps[1] 'cert_step'.when.all[0].not_in[1]: 'cna' is not an option of 'certifications' (did you mean 'cma'?)",
         id="nested-condition-names-unknown-option",
     ),
     pytest.param(
-        "{score: fit, label: [look_closer]}", "{score: fitt, label: [look_closer]}", "fitt",
+        "{score: fit, label: [look_closer]}",
+        "{score: fitt, label: [look_closer]}",
+        "fitt",
         "band_caps[1] 'day_to_day'.when.score: unknown dimension 'fitt' (did you mean 'fit'?)",
         id="condition-with-unknown-dimension",
     ),
     pytest.param(
-        "{band: [strong, promising]}", "{band: [strong, promisng]}", "promisng",
+        "{band: [strong, promising]}",
+        "{band: [strong, promisng]}",
+        "promisng",
         "steps[1] 'cert_step'.when.all[1].any[1].band[1]: unknown band 'promisng' (did you mean 'promising'?)",
         id="condition-with-unknown-band",
     ),
     pytest.param(
-        "{score: care, at_least: 70}", "{score: care, at_least: 70, band: [strong]}", "|{score: care",
+        "{score: care, at_least: 70}",
+        "{score: care, at_least: 70, band: [strong]}",
+        "|{score: care",
         "careers[0] 'records_career'.when.all[0]: a condition needs exactly one of answer, score, "
         "any_skill_labelled, flags_at_least, band, all, any (got score, band)",
         id="condition-with-two-tests",
     ),
     pytest.param(
-        "  - id: fit_helping\n    dimension: fit\n", "  - id: fit_helping\n    dimension: care\n", "id: |fit\n",
+        "  - id: fit_helping\n    dimension: fit\n",
+        "  - id: fit_helping\n    dimension: care\n",
+        "id: |fit\n",
         "dimensions[1] 'fit'.id: dimension 'fit' has 3 items, needs at least 4 (add items with `dimension: fit`)",
         id="dimension-with-too-few-items",
     ),
     pytest.param(
-        "item: fit_hours", "item: fit_hour", "fit_hour\n",
+        "item: fit_hours",
+        "item: fit_hour",
+        "fit_hour\n",
         "flags[0] 'hours_flag'.item: unknown question 'fit_hour' (did you mean 'fit_hours'?)",
         id="flag-on-unknown-item",
     ),
     pytest.param(
-        "{score: care, at_least: 70}", "{score: care, at_leats: 70}", "at_leats",
+        "{score: care, at_least: 70}",
+        "{score: care, at_leats: 70}",
+        "at_leats",
         "careers[0] 'records_career'.when.all[0].at_leats: unknown field 'at_leats' (did you mean 'at_least'?)",
         id="condition-field-misspelled-in-its-own-kind",
     ),
     pytest.param(
-        "{score: care, at_least: 70}", "{score: care}", "|{score: care}",
+        "{score: care, at_least: 70}",
+        "{score: care}",
+        "|{score: care}",
         "careers[0] 'records_career'.when.all[0]: a `score` condition needs `at_least` and/or `below`, or "
         "`label`, not both",
         id="score-condition-without-a-test",
     ),
     pytest.param(
-        "{answer: education, in: [less_than_hs]}", "{answer: education, in: [less_than_hs], not_in: [degree]}",
+        "{answer: education, in: [less_than_hs]}",
+        "{answer: education, in: [less_than_hs], not_in: [degree]}",
         "|{answer: education, in: [less_than_hs], not",
         "steps[0] 'diploma_step'.when: an `answer` condition needs exactly one of `in` or `not_in`",
         id="answer-condition-with-in-and-not-in",
     ),
     pytest.param(
-        "label: [look_closer]}", "label: [look_closr]}", "look_closr",
+        "label: [look_closer]}",
+        "label: [look_closr]}",
+        "look_closr",
         "band_caps[1] 'day_to_day'.when.label[0]: 'look_closr' is not a label of fit (labels: suits, look_closer) "
         "(did you mean 'look_closer'?)",
         id="score-condition-with-unknown-label",
     ),
     pytest.param(
-        "{any_skill_labelled: [to_build]}", "{any_skill_labelled: [tobuild]}", "tobuild",
+        "{any_skill_labelled: [to_build]}",
+        "{any_skill_labelled: [tobuild]}",
+        "tobuild",
         "band_caps[0] 'skill_floor'.when.any_skill_labelled[0]: 'tobuild' is not a label of a skill "
         "(labels: strength, solid, to_build) (did you mean 'to_build'?)",
         id="skill-label-condition-with-unknown-label",
     ),
     pytest.param(
-        "    expect: 4\n", "", "  - |id: check_agree",
+        "    expect: 4\n",
+        "",
+        "  - |id: check_agree",
         "items[8] 'check_agree': an attention check needs `expect`: the scale value (1-5) its text asks for",
         id="attention-check-without-expect",
     ),
     pytest.param(
-        "    kind: attention\n", "    kind: attention\n    dimension: care\n", "dimension: |care\n    text: Please",
+        "    kind: attention\n",
+        "    kind: attention\n    dimension: care\n",
+        "dimension: |care\n    text: Please",
         "items[8] 'check_agree'.dimension: an attention check is not scored; remove `dimension`",
         id="attention-check-with-a-dimension",
     ),
     pytest.param(
-        "    strong: [5]\n", "    strong: [6]\n", "[|6]",
+        "    strong: [5]\n",
+        "    strong: [6]\n",
+        "[|6]",
         "flags[0] 'hours_flag'.strong[0]: 6 is not an answer of 'fit_hours' (answers: 1, 2, 3, 4, 5)",
         id="flag-answer-off-the-scale",
     ),
     pytest.param(
-        "    mild: [4]\n", "    mild: [5]\n", "mild: [|5]",
+        "    mild: [4]\n",
+        "    mild: [5]\n",
+        "mild: [|5]",
         "flags[0] 'hours_flag'.mild[0]: 5 is listed under both `strong` and `mild`; keep one",
         id="flag-answer-both-strong-and-mild",
     ),
     pytest.param(
-        '"Near the line with {nearby}."', '"Near the line with {neighbour}."', '|"Near the line',
+        '"Near the line with {nearby}."',
+        '"Near the line with {neighbour}."',
+        '|"Near the line',
         "precision.near_note: unknown placeholder {neighbour} (this text can use {nearby})",
         id="unknown-placeholder",
     ),
     pytest.param(
-        "  - id: care\n", "  - id: skills\n", "id: |skills",
+        "  - id: care\n",
+        "  - id: skills\n",
+        "id: |skills",
         "dimensions[0] 'skills'.id: 'skills' names the skills score in conditions; choose another id",
         id="dimension-id-reserved",
     ),
     pytest.param(
-        "cap: promising", "cap: promisng", "promisng",
+        "cap: promising",
+        "cap: promisng",
+        "promisng",
         "band_caps[0] 'skill_floor'.cap: unknown band 'promisng' (did you mean 'promising'?)",
         id="band-cap-names-unknown-band",
     ),
     pytest.param(
-        "{agree: care_listen, opposite: care_rushed}", "{agree: care_rushed, opposite: care_listen}",
+        "{agree: care_listen, opposite: care_rushed}",
+        "{agree: care_rushed, opposite: care_listen}",
         "|{agree: care_rushed",
         "quality.opposite_pairs[0]: `agree` must be an agree-keyed item and `opposite` a reverse-keyed one",
         id="opposite-pair-with-wrong-keying",
@@ -434,9 +537,7 @@ def test_case_table_is_big_enough():
     [
         pytest.param("", "mini.yaml:1:1: the file is empty", id="empty"),
         pytest.param("# only a comment\n\n", "mini.yaml:1:1: the file is empty", id="only-comments"),
-        pytest.param(
-            "- a\n- b\n", "mini.yaml:1:1: expected a mapping of 'name: value' lines, got a list", id="a-list"
-        ),
+        pytest.param("- a\n- b\n", "mini.yaml:1:1: expected a mapping of 'name: value' lines, got a list", id="a-list"),
         pytest.param(
             "[" * 5000,
             "mini.yaml:1:101: nesting is deeper than 100 levels; look for a '[' or '{' that is never closed",
@@ -607,8 +708,9 @@ def test_a_version_longer_than_the_database_stores_is_a_located_problem():
     line, column = position_of(broken, broken.index(f'"{longest}x"'))
     [problem] = problems_of(broken)
     assert problem.startswith(f"mini.yaml:{line}:{column}: version: 'vvvv")
-    assert problem.endswith(f"is {MAX_VERSION_LENGTH + 1} characters long, more than the {MAX_VERSION_LENGTH} "
-                            "that are stored (shorten it)")
+    assert problem.endswith(
+        f"is {MAX_VERSION_LENGTH + 1} characters long, more than the {MAX_VERSION_LENGTH} that are stored (shorten it)"
+    )
 
 
 def test_every_string_column_filled_from_the_bank_has_the_length_the_bank_checks():
@@ -625,6 +727,7 @@ def test_a_file_over_the_size_limit_is_refused_without_being_parsed(tmp_path):
         load_bank(path)
     assert caught.value.problems == [
         f"{path}:1:1: the file is {MAX_BANK_BYTES + 1:,} bytes, over the limit of {MAX_BANK_BYTES:,} (1 MiB) for a "
-        "question bank; the shipped one is about 45 KB, so check that the right file was copied"]
+        "question bank; the shipped one is about 45 KB, so check that the right file was copied"
+    ]
     path.write_text(MINI + "#" * (MAX_BANK_BYTES - len(MINI.encode()) - 1) + "\n", encoding="utf-8")
     assert load_bank(path).version == "test-1"  # at the limit exactly: read as usual

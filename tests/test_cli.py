@@ -45,7 +45,10 @@ def test_check_reports_problems_with_lines_and_exits_1(tmp_path):
     path, line = broken_copy(tmp_path)
     result = CliRunner().invoke(check_command, [str(path)])
     assert result.exit_code == 1
-    assert f"questions.yaml:{line}: items[3] 'care_scenario'.options[1] 'b'.points: expected at most 3, got 5" in result.output
+    assert (
+        f"questions.yaml:{line}: items[3] 'care_scenario'.options[1] 'b'.points: expected at most 3, got 5"
+        in result.output
+    )
 
 
 def test_flask_check_command_both_ways(tmp_path):
@@ -72,4 +75,6 @@ def test_check_refuses_a_file_over_the_size_limit_with_its_size(tmp_path):
     path.write_text("- " * (MAX_BANK_BYTES // 2 + 1))
     result = CliRunner().invoke(check_command, [str(path)])
     assert result.exit_code == 1
-    assert f"{path}:1:1: the file is {MAX_BANK_BYTES + 2:,} bytes, over the limit of {MAX_BANK_BYTES:,}" in result.output
+    assert (
+        f"{path}:1:1: the file is {MAX_BANK_BYTES + 2:,} bytes, over the limit of {MAX_BANK_BYTES:,}" in result.output
+    )

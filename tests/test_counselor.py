@@ -1,4 +1,5 @@
 """Counselor groups, client links and dashboards, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import csv
@@ -48,8 +49,11 @@ def varied_answers(bank, step):
     out = {}
     for qid in bank.pages[step - 1].questions:
         q = bank.questions[qid]
-        out[qid] = "3" if getattr(q, "kind", None) in ("likert", "attention") else (
-            [q.options[0].key] if getattr(q, "multiple", False) else q.options[0].key)
+        out[qid] = (
+            "3"
+            if getattr(q, "kind", None) in ("likert", "attention")
+            else ([q.options[0].key] if getattr(q, "multiple", False) else q.options[0].key)
+        )
     return out
 
 
@@ -134,7 +138,7 @@ def test_csv_export_parses_and_matches_the_results(app, client, bank):
     table = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert len(table) == 2
     assert table[0]["name"] == "'=HYPERLINK(1)"  # never a live formula in a spreadsheet
-    for row, answers in zip(table, [first, second]):
+    for row, answers in zip(table, [first, second], strict=True):
         report = build_report(bank, answers)
         band = report["careless_headline"] if report["careless"] else report["band"]["label"]
         assert row["band"] == band and row["skills"] == str(report["skills"]["score"])

@@ -7,6 +7,7 @@ the HTTPS server block itself answers every request, and the client checks that 
 Clients connect from different loopback addresses (127.0.0.2, 127.0.0.3, ...), as different people
 would, to see which address the app's rate limits count.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -26,32 +27,39 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
+from conftest import MINI_PATH
+from conftest import csrf_token
+from conftest import page_answers
+from test_serving import quiz_form
+
 from bench.servers import BIN
 from bench.servers import HOST
 from bench.servers import ROOT
 from bench.servers import clean_env
 from bench.servers import free_port
 from bench.servers import keep_cookies
-from conftest import MINI_PATH
-from conftest import csrf_token
-from conftest import page_answers
-from test_serving import quiz_form
-
 from quiz import create_app
 from quiz import db
 from quiz.files import STATIC
 
 DEPLOY = ROOT / "deploy"
 TOKEN_LIMIT = 3  # per minute, for the private-link URLs
-SECURITY_HEADERS = ["Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options",
-                    "Strict-Transport-Security"]
+SECURITY_HEADERS = [
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "X-Frame-Options",
+    "Strict-Transport-Security",
+]
 
 
 def program(name: str) -> str:
     found = shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
     if not found:
-        pytest.skip(f"{name} is not installed, so the deployment tests are skipped: sudo apt-get install {name} "
-                    "(make test installs it when run as root)")
+        pytest.skip(
+            f"{name} is not installed, so the deployment tests are skipped: sudo apt-get install {name} "
+            "(make test installs it when run as root)"
+        )
     return found
 
 
@@ -75,7 +83,11 @@ def unit(name: str) -> dict[str, list[str]]:
 
 def here(text: str, state: Path) -> str:
     """A unit's paths on a server, as they are in this test: the checkout, its .venv, the state."""
-    for old, new in {"/srv/pcc-quiz/.venv/bin/": f"{BIN}/", "/srv/pcc-quiz/": f"{ROOT}/", "/var/lib/pcc-quiz": str(state)}.items():
+    for old, new in {
+        "/srv/pcc-quiz/.venv/bin/": f"{BIN}/",
+        "/srv/pcc-quiz/": f"{ROOT}/",
+        "/var/lib/pcc-quiz": str(state),
+    }.items():
         text = text.replace(old, new)
     return text
 
@@ -113,11 +125,19 @@ class Site:
     body_limit: int
     logs: Path
 
-    def fetch(self, path: str, method: str = "GET", headers: dict | None = None, body: bytes | str | None = None,
-              source: str = "127.0.0.4", tls: bool = True) -> Response:
+    def fetch(
+        self,
+        path: str,
+        method: str = "GET",
+        headers: dict | None = None,
+        body: bytes | str | None = None,
+        source: str = "127.0.0.4",
+        tls: bool = True,
+    ) -> Response:
         if tls:
             connection = http.client.HTTPSConnection(
-                HOST, self.https_port, context=self.tls, source_address=(source, 0), timeout=30)
+                HOST, self.https_port, context=self.tls, source_address=(source, 0), timeout=30
+            )
         else:
             connection = http.client.HTTPConnection(HOST, self.http_port, source_address=(source, 0), timeout=30)
         try:
@@ -140,7 +160,9 @@ def wait_until(check, what: str, logs: dict[subprocess.Popen, Path], timeout: fl
         except OSError:
             pass
         time.sleep(0.1)
-    pytest.fail(f"{what} did not happen within {timeout} s:\n" + "\n".join(log.read_text()[-2000:] for log in logs.values()))
+    pytest.fail(
+        f"{what} did not happen within {timeout} s:\n" + "\n".join(log.read_text()[-2000:] for log in logs.values())
+    )
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -169,32 +191,57 @@ def site(tmp_path_factory):
 
     cert, key = home / "cert.pem", home / "key.pem"
     subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", str(key), "-out", str(cert), "-days", "2", "-subj", f"/CN={HOST}",
-         "-addext", f"subjectAltName=IP:{HOST}"],
-        check=True, capture_output=True, timeout=60,
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "2",
+            "-subj",
+            f"/CN={HOST}",
+            "-addext",
+            f"subjectAltName=IP:{HOST}",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
 
     gunicorn_port, https_port, http_port = free_port(), free_port(), free_port()
     command, environment = unit_command("pcc-quiz.service", state)
     settings = environment | {
-        "GUNICORN_BIND": f"{HOST}:{gunicorn_port}", "GUNICORN_WORKERS": "1",  # one worker: one in-memory limit store
-        "DATABASE_URL": url, "FLASK_SECRET_KEY": "deploy-test", "FLASK_LIMIT_TOKENS": f"{TOKEN_LIMIT} per minute",
+        "GUNICORN_BIND": f"{HOST}:{gunicorn_port}",
+        "GUNICORN_WORKERS": "1",  # one worker: one in-memory limit store
+        "DATABASE_URL": url,
+        "FLASK_SECRET_KEY": "deploy-test",
+        "FLASK_LIMIT_TOKENS": f"{TOKEN_LIMIT} per minute",
         "FLASK_QUESTIONS_PATH": str(MINI_PATH),  # the test bank, like the other serving tests
     }
     [working_directory] = unit("pcc-quiz.service")["WorkingDirectory"]
 
     conf_path = re.search(r"--conf-path=(\S+)", subprocess.run([nginx, "-V"], capture_output=True, text=True).stderr)
-    site_file = replaced((DEPLOY / "nginx" / "pcc-quiz.conf").read_text(), {
-        "listen 80;": f"listen {HOST}:{http_port};",
-        "listen [::]:80;": "",
-        "listen 443 ssl http2;": f"listen {HOST}:{https_port} ssl http2;",
-        "listen [::]:443 ssl http2;": "",
-        "server 127.0.0.1:8000;": f"server {HOST}:{gunicorn_port};",
-        "/etc/letsencrypt/live/quiz.example.org/fullchain.pem": str(cert),
-        "/etc/letsencrypt/live/quiz.example.org/privkey.pem": str(key),
-        "/srv/pcc-quiz/": f"{ROOT}/",
-    })
+    site_file = replaced(
+        (DEPLOY / "nginx" / "pcc-quiz.conf").read_text(),
+        {
+            "listen 80;": f"listen {HOST}:{http_port};",
+            "listen [::]:80;": "",
+            "listen 443 ssl http2;": f"listen {HOST}:{https_port} ssl http2;",
+            "listen [::]:443 ssl http2;": "",
+            "server 127.0.0.1:8000;": f"server {HOST}:{gunicorn_port};",
+            "/etc/letsencrypt/live/quiz.example.org/fullchain.pem": str(cert),
+            "/etc/letsencrypt/live/quiz.example.org/privkey.pem": str(key),
+            "/srv/pcc-quiz/": f"{ROOT}/",
+        },
+    )
     (home / "pcc-quiz.conf").write_text(site_file)
     # What /etc/nginx/nginx.conf gives a site on Debian, in this test's own directory.
     (home / "nginx.conf").write_text(f"""
@@ -217,18 +264,29 @@ http {{
 """)
 
     with open(home / "gunicorn.log", "wb") as log:
-        gunicorn = subprocess.Popen(command, cwd=here(working_directory, state), env=clean_env(**settings),
-                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        gunicorn = subprocess.Popen(
+            command,
+            cwd=here(working_directory, state),
+            env=clean_env(**settings),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     with open(home / "nginx.log", "wb") as log:
         nginx_process = subprocess.Popen(
             [nginx, "-p", str(home), "-e", str(home / "error.log"), "-c", str(home / "nginx.conf")],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     tls = ssl.create_default_context(cafile=str(cert))
     running = Site(https_port, http_port, tls, state, settings, app.config["MAX_CONTENT_LENGTH"], home)
     try:
-        wait_until(lambda: running.fetch("/").status == 200, "the quiz answering through nginx",
-                   {gunicorn: home / "gunicorn.log", nginx_process: home / "nginx.log"})
+        wait_until(
+            lambda: running.fetch("/").status == 200,
+            "the quiz answering through nginx",
+            {gunicorn: home / "gunicorn.log", nginx_process: home / "nginx.log"},
+        )
         yield running
     finally:
         stop(nginx_process)
@@ -240,6 +298,7 @@ def security_headers_of(response: Response) -> dict[str, list[str]]:
 
 
 # --- tests ----------------------------------------------------------------------------------------
+
 
 def test_plain_http_is_sent_to_https(site):
     response = site.fetch("/quiz/1?step=2", tls=False)
@@ -266,10 +325,16 @@ def test_the_app_sees_https_and_the_address_people_reached_it_at(site, bank):
     page = site.fetch("/quiz/1")
     keep_cookies(jar, page.headers.get_all("Set-Cookie") or [])
     form = urllib.parse.urlencode(quiz_form(csrf_token(page.text), page_answers(bank, 1)), doseq=True)
-    sent = site.fetch("/quiz/1", "POST", {
-        "Content-Type": "application/x-www-form-urlencoded", "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
-        "Referer": f"https://{HOST}:{site.https_port}/quiz/1",  # Flask-WTF checks it on HTTPS, as browsers send it
-    }, form)
+    sent = site.fetch(
+        "/quiz/1",
+        "POST",
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+            "Referer": f"https://{HOST}:{site.https_port}/quiz/1",  # Flask-WTF checks it on HTTPS, as browsers send it
+        },
+        form,
+    )
     assert sent.status == 303, sent.text[:500]
     assert all("Secure" in cookie for cookie in sent.headers.get_all("Set-Cookie"))
     keep_cookies(jar, sent.headers.get_all("Set-Cookie"))
@@ -345,17 +410,32 @@ def test_the_systemd_units_are_valid_and_the_timer_runs_the_purge(site, tmp_path
     env_file.write_text((DEPLOY / "systemd" / "pcc-quiz.env").read_text())
     for name in names:
         text = here((DEPLOY / "systemd" / name).read_text(), site.state)
-        (tmp_path / name).write_text(replaced(text, {"/etc/pcc-quiz/env": str(env_file)}) if name.endswith(".service") else text)
-    checked = subprocess.run([program("systemd-analyze"), "verify", *(str(tmp_path / n) for n in names)],
-                             capture_output=True, text=True, timeout=60)
+        (tmp_path / name).write_text(
+            replaced(text, {"/etc/pcc-quiz/env": str(env_file)}) if name.endswith(".service") else text
+        )
+    checked = subprocess.run(
+        [program("systemd-analyze"), "verify", *(str(tmp_path / n) for n in names)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert (checked.returncode, checked.stdout + checked.stderr) == (0, "")
     assert "Unit" not in unit("pcc-quiz-purge.timer")  # so it starts the service of its own name
     assert unit("pcc-quiz-purge.timer")["OnCalendar"]
 
     # The purge unit's command, with the server's settings, on the running deployment's database.
     command, environment = unit_command("pcc-quiz-purge.service", site.state)
-    done = subprocess.run(command, cwd=site.state, capture_output=True, text=True, timeout=120,
-                          env=clean_env(**environment, DATABASE_URL=site.settings["DATABASE_URL"],
-                                        FLASK_SECRET_KEY=site.settings["FLASK_SECRET_KEY"]))
+    done = subprocess.run(
+        command,
+        cwd=site.state,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=clean_env(
+            **environment,
+            DATABASE_URL=site.settings["DATABASE_URL"],
+            FLASK_SECRET_KEY=site.settings["FLASK_SECRET_KEY"],
+        ),
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("deleted 0 unfinished attempt(s) older than 30 days"), done.stdout

@@ -5,6 +5,7 @@ The outage test uses a PostgreSQL database of its own, made unreachable the way 
 to the app: no new connections allowed and every open one cut. The stall tests run gunicorn as
 deployed, on SQLite and PostgreSQL, and stall the database under it (tests/proxy.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,10 +21,10 @@ from conftest import csrf_token
 from conftest import migrate
 from conftest import page_answers
 from conftest import post_page
+from proxy import Proxy
 from sqlalchemy import create_engine
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
-from proxy import Proxy
 from test_serving import Browser
 from test_serving import Page
 from test_serving import Server
@@ -113,12 +114,16 @@ def test_page_posted_while_the_database_is_down_keeps_its_answers_and_saves_once
 
 
 def test_rate_limits_fall_back_to_memory_per_process_when_redis_is_down(tmp_path, caplog):
-    app = create_app({
-        "SECRET_KEY": "faults-secret", "DATABASE_URL": f"sqlite:///{tmp_path / 'quiz.db'}",
-        # Nothing listens on port 1: every Redis call fails at once.
-        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1",
-        "LIMIT_TOKENS": "4 per minute",
-    })
+    app = create_app(
+        {
+            "SECRET_KEY": "faults-secret",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'quiz.db'}",
+            # Nothing listens on port 1: every Redis call fails at once.
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1",
+            "LIMIT_TOKENS": "4 per minute",
+        }
+    )
     try:
         client = app.test_client()
         bank = app.extensions["quiz_banks"].current()
@@ -172,8 +177,14 @@ def stallable_server(database_url, tmp_path):
         proxy = Proxy(target.host, target.port or 5432)
         served = target.set(port=proxy.port).render_as_string(hide_password=False)
     server = Server(
-        "stall", tmp_path, workers=1, GUNICORN_THREADS=str(THREADS), DATABASE_URL=served, FLASK_SECRET_KEY=secrets.token_hex(32),
-        FLASK_DATABASE_TIMEOUT=str(STALL_TIMEOUT), FLASK_LIMIT_ANSWERS="10000 per minute",
+        "stall",
+        tmp_path,
+        workers=1,
+        GUNICORN_THREADS=str(THREADS),
+        DATABASE_URL=served,
+        FLASK_SECRET_KEY=secrets.token_hex(32),
+        FLASK_DATABASE_TIMEOUT=str(STALL_TIMEOUT),
+        FLASK_LIMIT_ANSWERS="10000 per minute",
     )
     holder = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None) if proxy is None else None
 
@@ -206,7 +217,8 @@ def timed(send) -> tuple[float, object]:
 
 
 def test_a_stalled_database_gives_the_friendly_503_within_seconds_and_static_files_still_load(
-        stallable_server, bank, database_url):
+    stallable_server, bank, database_url
+):
     server, stall = stallable_server
     person = Browser()
     first, second = page_answers(bank, 1), page_answers(bank, 2)
@@ -219,7 +231,9 @@ def test_a_stalled_database_gives_the_friendly_503_within_seconds_and_static_fil
         jobs += [lambda: Browser(dict(person.cookies)).get(server, "/quiz/3") for _ in range(THREADS - 1)]
         jobs += [lambda path=path: Browser().get(server, path) for path in STATIC * THREADS]
         results: list = [None] * len(jobs)
-        threads = [threading.Thread(target=lambda i=i: results.__setitem__(i, timed(jobs[i]))) for i in range(len(jobs))]
+        threads = [
+            threading.Thread(target=lambda i=i: results.__setitem__(i, timed(jobs[i]))) for i in range(len(jobs))
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -227,8 +241,11 @@ def test_a_stalled_database_gives_the_friendly_503_within_seconds_and_static_fil
     finally:
         stall(False)
 
-    slow = [(i, round(seconds, 1), getattr(page, "status", page)) for i, (seconds, page) in enumerate(results)
-            if seconds > ANSWER_WITHIN or not isinstance(page, Page)]
+    slow = [
+        (i, round(seconds, 1), getattr(page, "status", page))
+        for i, (seconds, page) in enumerate(results)
+        if seconds > ANSWER_WITHIN or not isinstance(page, Page)
+    ]
     assert slow == [], f"no answer within {ANSWER_WITHIN} s (job, seconds, answer): {slow}"
     saved, *reads = [page for _, page in results[:THREADS]]
     assert saved.status == 503, saved.body[:300]
@@ -250,11 +267,16 @@ def test_a_stalled_database_gives_the_friendly_503_within_seconds_and_static_fil
 def test_redis_going_away_and_coming_back_is_logged_once_each(tmp_path, caplog):
     redis_url = make_url(os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379"))
     proxy = Proxy(redis_url.host, redis_url.port or 6379)
-    app = create_app({
-        "SECRET_KEY": "faults-secret", "DATABASE_URL": f"sqlite:///{tmp_path / 'quiz.db'}",
-        "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{proxy.port}",
-        "RATELIMIT_KEY_PREFIX": f"pcc-faults-{secrets.token_hex(6)}", "LIMIT_TOKENS": "1000 per minute",
-    })
+    app = create_app(
+        {
+            "SECRET_KEY": "faults-secret",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'quiz.db'}",
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": f"redis://127.0.0.1:{proxy.port}",
+            "RATELIMIT_KEY_PREFIX": f"pcc-faults-{secrets.token_hex(6)}",
+            "LIMIT_TOKENS": "1000 per minute",
+        }
+    )
     gone, back = "rate limits: the storage (RATELIMIT_STORAGE_URI) is unreachable", "the storage is reachable again"
     try:
         db.upgrade(app.extensions["quiz_db"]["engine"])

@@ -2,6 +2,7 @@
 never run the app. SQLite is migrated at start-up; another database that is behind stops the app
 with the command to run, and no page ever suggests retrying what a retry cannot fix.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -112,8 +113,13 @@ def save_first_page(port: int) -> tuple[int, str]:
 
 def serve(command: list[str], checkout: Path, port: int, **settings: str) -> subprocess.Popen:
     return subprocess.Popen(
-        command, cwd=checkout, env=environment(checkout, **settings),
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        command,
+        cwd=checkout,
+        env=environment(checkout, **settings),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
 
 
@@ -142,8 +148,14 @@ def test_flask_run_in_a_fresh_checkout_saves_the_first_page(checkout):
 
 def test_gunicorn_workers_starting_together_on_a_fresh_sqlite_file_all_serve(checkout):
     port = free_port()
-    server = serve([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "quiz:create_app()"], checkout, port,
-                   GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="3", GUNICORN_THREADS="1")
+    server = serve(
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "quiz:create_app()"],
+        checkout,
+        port,
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS="3",
+        GUNICORN_THREADS="1",
+    )
     try:
         wait_for_port(port, server)
         for _ in range(4):  # with one thread each, several saves reach more than one worker
@@ -167,16 +179,26 @@ def unmigrated_postgres(postgres_server):
 @pytest.mark.postgres
 def test_an_unmigrated_postgres_database_stops_the_app_with_the_command_to_run(checkout, unmigrated_postgres):
     settings = {"DATABASE_URL": unmigrated_postgres, "FLASK_SECRET_KEY": "first-run"}
-    flask_run = subprocess.run([str(BIN / "flask"), "--app", "quiz", "run", "--port", str(free_port())],
-                               cwd=checkout, env=environment(checkout, **settings), capture_output=True, text=True,
-                               timeout=30)
+    flask_run = subprocess.run(
+        [str(BIN / "flask"), "--app", "quiz", "run", "--port", str(free_port())],
+        cwd=checkout,
+        env=environment(checkout, **settings),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert flask_run.returncode != 0
     assert "has migrations still to apply: run `flask --app quiz db upgrade`" in flask_run.stderr
     assert "Traceback" not in flask_run.stderr
 
     port = free_port()
-    gunicorn = serve([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "quiz:create_app()"], checkout, port,
-                     GUNICORN_BIND=f"127.0.0.1:{port}", **settings)
+    gunicorn = serve(
+        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "quiz:create_app()"],
+        checkout,
+        port,
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        **settings,
+    )
     try:
         gunicorn.wait(timeout=30)
     finally:
@@ -184,8 +206,14 @@ def test_an_unmigrated_postgres_database_stops_the_app_with_the_command_to_run(c
     assert gunicorn.returncode != 0
     assert "run `flask --app quiz db upgrade`" in output
 
-    upgrade = subprocess.run([str(BIN / "flask"), "--app", "quiz", "db", "upgrade"], cwd=checkout,
-                             env=environment(checkout, **settings), capture_output=True, text=True, timeout=60)
+    upgrade = subprocess.run(
+        [str(BIN / "flask"), "--app", "quiz", "db", "upgrade"],
+        cwd=checkout,
+        env=environment(checkout, **settings),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert upgrade.returncode == 0, upgrade.stderr
     assert "database is up to date" in upgrade.stdout
     port = free_port()
@@ -199,7 +227,9 @@ def test_an_unmigrated_postgres_database_stops_the_app_with_the_command_to_run(c
 
 def test_missing_tables_keep_the_answers_and_never_suggest_trying_again(tmp_path, bank):
     # Not TESTING: the error is handled as in production.
-    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'quiz.db'}", "QUESTIONS_PATH": str(MINI_PATH)})
+    app = create_app(
+        {"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'quiz.db'}", "QUESTIONS_PATH": str(MINI_PATH)}
+    )
     try:
         engine = db.make_engine(app.config["DATABASE_URL"])
         with engine.begin() as connection:

@@ -23,6 +23,7 @@ test_mutated_mini_gives_a_bank_or_problems), so it is not repeated here.
 The tests at the end pin the bugs these properties found (each was a 500 or stored garbage),
 with the failing example written out, so they stay fixed even if a generator stops reaching them.
 """
+
 from __future__ import annotations
 
 import io
@@ -58,7 +59,10 @@ from quiz.models import Group
 from quiz.scoring import build_report
 
 settings.register_profile(
-    "hostile-ci", max_examples=40, deadline=None, print_blob=True,
+    "hostile-ci",
+    max_examples=40,
+    deadline=None,
+    print_blob=True,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.register_profile("hostile-deep", settings.get_profile("hostile-ci"), max_examples=1000)
@@ -75,13 +79,53 @@ INT4_MAX = 2**31 - 1  # attempts.id is INTEGER on PostgreSQL
 
 # Lone surrogates cannot be encoded into an HTTP request at all; everything else can be sent.
 CHARS = st.characters(exclude_categories=["Cs"])
-ODD = st.sampled_from([
-    "", " ", "\x00", "\x00\x00\x00", "a\x00b", "\x01\x07\x08\x0b\x0c\x1b[31m\x7f", "\x85", "\r", "\r\n",
-    "\t", "\u00a0", "\u2028\u2029", "\u200b\u200d\ufeff", "\u202e\u2066", "e\u0301\u0301\u0301", "\ufffd",
-    "\uffff", "\U0010ffff", "\U0001f600\U0001f3fd", "\U0001d54f", "\u0130\u0131\u00df\ufb03", "\u3000",
-    "%00", "%", "&", "=", "+", ";", "'", '"', "\\", "<script>alert(1)</script>", "' OR 1=1 --",
-    "{{7*7}}", "${7*7}", "../../etc/passwd", "NaN", "-1", "0", "99999999999999999999", "[]", "{}", "null",
-])
+ODD = st.sampled_from(
+    [
+        "",
+        " ",
+        "\x00",
+        "\x00\x00\x00",
+        "a\x00b",
+        "\x01\x07\x08\x0b\x0c\x1b[31m\x7f",
+        "\x85",
+        "\r",
+        "\r\n",
+        "\t",
+        "\u00a0",
+        "\u2028\u2029",
+        "\u200b\u200d\ufeff",
+        "\u202e\u2066",
+        "e\u0301\u0301\u0301",
+        "\ufffd",
+        "\uffff",
+        "\U0010ffff",
+        "\U0001f600\U0001f3fd",
+        "\U0001d54f",
+        "\u0130\u0131\u00df\ufb03",
+        "\u3000",
+        "%00",
+        "%",
+        "&",
+        "=",
+        "+",
+        ";",
+        "'",
+        '"',
+        "\\",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "{{7*7}}",
+        "${7*7}",
+        "../../etc/passwd",
+        "NaN",
+        "-1",
+        "0",
+        "99999999999999999999",
+        "[]",
+        "{}",
+        "null",
+    ]
+)
 SHORT = st.text(CHARS, max_size=24)
 MIXED = st.lists(st.one_of(SHORT, ODD), min_size=1, max_size=5).map("".join)
 # Past MAX_FORM_MEMORY_SIZE (16 KiB a multipart field) and MAX_CONTENT_LENGTH (64 KiB a body).
@@ -131,9 +175,11 @@ class Post:
             return text if len(text) <= 80 else f"{text[:60]}...({len(value)} long)"
 
         fields = ", ".join(f"({short(k)}, {short(v)})" for k, v in self.fields)
-        return (f"Post(encoding={self.encoding!r}, csrf={self.csrf!r}, garbage={short(self.garbage)}, "
-                f"repeat={self.repeat}, fields=[{fields}], files={[(n, f, len(c)) for n, f, c in self.files]}, "
-                f"raw={short(self.raw)})")
+        return (
+            f"Post(encoding={self.encoding!r}, csrf={self.csrf!r}, garbage={short(self.garbage)}, "
+            f"repeat={self.repeat}, fields=[{fields}], files={[(n, f, len(c)) for n, f, c in self.files]}, "
+            f"raw={short(self.raw)})"
+        )
 
     def pairs(self, token: str, foreign: str = "") -> list[tuple[str, str]]:
         pairs = list(self.fields) * self.repeat
@@ -156,10 +202,16 @@ class Post:
 
 
 OPAQUE_TYPES = [
-    "text/plain", "application/octet-stream", "application/xml", "multipart/form-data",
-    "multipart/form-data; boundary=xyz", "multipart/mixed; boundary=xyz",
-    "application/x-www-form-urlencoded; charset=utf-16", "application/x-www-form-urlencoded; charset=latin-1",
-    "text/html; charset=bogus", "",
+    "text/plain",
+    "application/octet-stream",
+    "application/xml",
+    "multipart/form-data",
+    "multipart/form-data; boundary=xyz",
+    "multipart/mixed; boundary=xyz",
+    "application/x-www-form-urlencoded; charset=utf-16",
+    "application/x-www-form-urlencoded; charset=latin-1",
+    "text/html; charset=bogus",
+    "",
 ]
 JSON_TYPES = ["application/json", "application/problem+json"]
 
@@ -180,8 +232,9 @@ def posts(draw, known_names: list[str], offered: list[str], encodings=("form", "
     encoding = draw(st.sampled_from(encodings))
     repeat = draw(st.sampled_from([1] * 12 + [2, 30, 220]))
     fields = within(draw(field_lists(known_names, offered, huge=repeat <= 2)), 200_000)  # quick to build
-    csrf = draw(st.sampled_from(
-        ["field", "field", "field", "field-last", "header", "garbage", "foreign", "bad-header", "none"]))
+    csrf = draw(
+        st.sampled_from(["field", "field", "field", "field-last", "header", "garbage", "foreign", "bad-header", "none"])
+    )
     garbage = draw(st.one_of(SHORT, ODD, st.just("IjAxMjM0NTY3ODkwYWJjZGVmIg.Z2hp.amtsbW5v")))
     files, raw = [], b""
     if encoding == "multipart":
@@ -231,8 +284,10 @@ def check_answer(response) -> None:
 
 def path_segment(real: list[str]) -> st.SearchStrategy[str]:
     """A URL path segment: a real one, or any text, quoted as a browser would."""
-    odd = st.one_of(st.text(CHARS, max_size=120).map(lambda s: quote(s, safe="")),
-                    st.sampled_from(["%00", "%FF%FE", "..", "%2F", "a" * 101, ""]))
+    odd = st.one_of(
+        st.text(CHARS, max_size=120).map(lambda s: quote(s, safe="")),
+        st.sampled_from(["%00", "%FF%FE", "..", "%2F", "a" * 101, ""]),
+    )
     return st.one_of(st.sampled_from(real), st.sampled_from(real), st.sampled_from(real), odd)
 
 
@@ -334,10 +389,15 @@ def quiz_people(app, bank):
 @given(data=st.data())
 def test_quiz_page_posts_never_fail(app, bank, quiz_people, data):
     steps = len(bank.pages)
-    step = data.draw(st.one_of(
-        st.integers(1, steps).map(str), st.integers(1, steps).map(str), st.integers(1, steps).map(str),
-        st.sampled_from(["0", str(steps + 1), "1000000", "99999999999999999999999", "-1", "1.0", "%D9%A1", "x"]),
-    ), label="step")
+    step = data.draw(
+        st.one_of(
+            st.integers(1, steps).map(str),
+            st.integers(1, steps).map(str),
+            st.integers(1, steps).map(str),
+            st.sampled_from(["0", str(steps + 1), "1000000", "99999999999999999999999", "-1", "1.0", "%D9%A1", "x"]),
+        ),
+        label="step",
+    )
     post = data.draw(posts(quiz_names(bank), quiz_values(bank)), label="post")
     person = data.draw(st.sampled_from(quiz_people), label="person")
     check_answer(send(person.client(), f"/quiz/{step}", post, person))
@@ -511,8 +571,10 @@ def test_garbage_posts_never_lose_saved_answers(app, bank, saved_person, data):
             token = session["attempt"]
         with app.app_context():
             answers = records.find_attempt(db.session(), token).answers
-        actual = {s: {qid: as_set(answers[qid]) for qid in page.questions if qid in answers}
-                  for s, page in enumerate(bank.pages, start=1)}
+        actual = {
+            s: {qid: as_set(answers[qid]) for qid in page.questions if qid in answers}
+            for s, page in enumerate(bank.pages, start=1)
+        }
         saved_person["person"] = visitor(app, "/quiz/1", save_all_pages(bank))
     else:  # what the person sees: the checked inputs of every page
         actual = {}
@@ -520,8 +582,11 @@ def test_garbage_posts_never_lose_saved_answers(app, bank, saved_person, data):
             html = client.get(f"/quiz/{s}").get_data(as_text=True)
             actual[s] = {qid: found for qid in page.questions if (found := checked_values(html, qid))}
         # Put the page back for the next example: the attempt is shared by every clone.
-        restore = {"csrf_token": person.token, "action": "back",
-                   **{f"q_{k}": v for k, v in page_answers(bank, step).items()}}
+        restore = {
+            "csrf_token": person.token,
+            "action": "back",
+            **{f"q_{k}": v for k, v in page_answers(bank, step).items()},
+        }
         assert client.post(f"/quiz/{step}", data=restore).status_code == 303
     assert_page_state(actual, expected)
 
@@ -535,10 +600,29 @@ def assert_page_state(actual: dict, expected: dict) -> None:
             assert actual[step].get(qid, set()) <= allowed, (step, qid)
 
 
-CONTROLS = st.sampled_from(["\x00", "\x00", "\x01", "\x07", "\x08", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\x9f",
-                            "\r", "\n", "\t", " ", "\u2028", "\ufeff"])
+CONTROLS = st.sampled_from(
+    [
+        "\x00",
+        "\x00",
+        "\x01",
+        "\x07",
+        "\x08",
+        "\x0b",
+        "\x0c",
+        "\x1b",
+        "\x7f",
+        "\x85",
+        "\x9f",
+        "\r",
+        "\n",
+        "\t",
+        " ",
+        "\u2028",
+        "\ufeff",
+    ]
+)
 FREE_TEXT = st.tuples(st.lists(st.one_of(CONTROLS, st.text(CHARS, max_size=6)), max_size=12), st.integers(0, 12)).map(
-    lambda parts_at: "".join(parts_at[0][:parts_at[1]] + ["\x00"] + parts_at[0][parts_at[1]:])  # always a NUL
+    lambda parts_at: "".join(parts_at[0][: parts_at[1]] + ["\x00"] + parts_at[0][parts_at[1] :])  # always a NUL
 )
 
 
@@ -585,8 +669,18 @@ def test_client_name_is_stored_without_nul(app, person, open_group, client_name,
         assert attempt.client_name is None or no_control_characters(attempt.client_name)
 
 
-POST_ROUTES = ["/quiz/1", "/quiz/7", "/restart", "/counselors", "/g/{code}", "/g/{closed}", "/r/{token}/delete",
-               "/dashboard/{code}/status", "/dashboard/{code}/results/{result}/delete", "/dashboard/{code}/delete"]
+POST_ROUTES = [
+    "/quiz/1",
+    "/quiz/7",
+    "/restart",
+    "/counselors",
+    "/g/{code}",
+    "/g/{closed}",
+    "/r/{token}/delete",
+    "/dashboard/{code}/status",
+    "/dashboard/{code}/results/{result}/delete",
+    "/dashboard/{code}/delete",
+]
 
 
 @PROFILE
@@ -629,9 +723,12 @@ def test_bodies_over_the_limit_get_the_friendly_413(app, person, bank, data):
 @PROFILE
 @example(values=[" ", "bogus\x00"], question="interests")
 @example(values=[" ", "pediatrics", "bogus\x00"], question="interests")
-@given(values=st.lists(st.one_of(SHORT, ODD, st.sampled_from(["pediatrics", "other", "front_desk"])), min_size=1,
-                       max_size=4).map(lambda v: [" ", *v]),
-       question=st.sampled_from(["interests", "clinical_interest"]))
+@given(
+    values=st.lists(
+        st.one_of(SHORT, ODD, st.sampled_from(["pediatrics", "other", "front_desk"])), min_size=1, max_size=4
+    ).map(lambda v: [" ", *v]),
+    question=st.sampled_from(["interests", "clinical_interest"]),
+)
 def test_optional_questions_store_only_offered_choices(app, bank, values, question):
     person = visitor(app, "/quiz/1")
     client = person.client()
@@ -647,11 +744,18 @@ def test_optional_questions_store_only_offered_choices(app, bank, values, questi
     assert question not in saved or as_set(saved[question]) <= offered, saved[question]
 
 
-JSON_ROUTES = ["/quiz/1", "/counselors", "/g/{code}", "/dashboard/{code}/status", "/dashboard/{code}/delete",
-               "/dashboard/{code}/results/{result}/delete"]
+JSON_ROUTES = [
+    "/quiz/1",
+    "/counselors",
+    "/g/{code}",
+    "/dashboard/{code}/status",
+    "/dashboard/{code}/delete",
+    "/dashboard/{code}/results/{result}/delete",
+]
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | SHORT,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(SHORT, inner, max_size=3), max_leaves=8,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(SHORT, inner, max_size=3),
+    max_leaves=8,
 )
 
 
@@ -661,15 +765,21 @@ JSON_VALUES = st.recursive(
 @PROFILE
 @example(route="/counselors", body={"name": 5})
 @example(route="/quiz/1", body=[1])
-@given(route=st.sampled_from(JSON_ROUTES),
-       body=st.one_of(JSON_VALUES, st.dictionaries(st.sampled_from([*TEXT_FIELDS, "q_education"]), JSON_VALUES)))
+@given(
+    route=st.sampled_from(JSON_ROUTES),
+    body=st.one_of(JSON_VALUES, st.dictionaries(st.sampled_from([*TEXT_FIELDS, "q_education"]), JSON_VALUES)),
+)
 def test_json_bodies_never_crash(app, person, bank, route, body):
     code, dashboard_token, group_id = make_group(app)
     result, _ = make_attempt(app, bank, group_id)
     client = person.client()
     client.get(f"/d/{dashboard_token}")
-    response = client.post(route.format(code=code, result=result), data=json.dumps(body),
-                           content_type="application/json", headers={"X-CSRFToken": person.token})
+    response = client.post(
+        route.format(code=code, result=result),
+        data=json.dumps(body),
+        content_type="application/json",
+        headers={"X-CSRFToken": person.token},
+    )
     check_answer(response)
     assert response.status_code == 415
 
@@ -678,8 +788,11 @@ def test_json_bodies_never_crash(app, person, bank, route, body):
 # client_name reached forms.clean_text as a FileStorage (TypeError, a 500). Uploads are now refused.
 @PROFILE
 @example(route="/counselors", field="name", content=b"x")
-@given(route=st.sampled_from(["/counselors", "/g/{code}"]), field=st.sampled_from(TEXT_FIELDS),
-       content=st.binary(min_size=1, max_size=100))
+@given(
+    route=st.sampled_from(["/counselors", "/g/{code}"]),
+    field=st.sampled_from(TEXT_FIELDS),
+    content=st.binary(min_size=1, max_size=100),
+)
 def test_file_parts_in_text_fields_never_crash(app, person, route, field, content):
     code = make_group(app)[0]
     post = Post("multipart", [("name", "Cohort")] if field != "name" else [], files=[(field, "a.txt", content)])
@@ -707,14 +820,17 @@ def test_result_ids_beyond_the_column_range_are_not_found(app, person, result_id
 # passed it, clean_text emptied it, and a group named "" was stored.
 @PROFILE
 @example(name="\x00")
-@given(name=st.lists(st.one_of(CONTROLS, st.sampled_from([" ", "\u3000", "\u00a0"])), min_size=1, max_size=6)
-       .map("".join).filter(lambda s: not clean_text(s)))
+@given(
+    name=st.lists(st.one_of(CONTROLS, st.sampled_from([" ", "\u3000", "\u00a0"])), min_size=1, max_size=6)
+    .map("".join)
+    .filter(lambda s: not clean_text(s))
+)
 def test_group_name_that_cleans_to_nothing_is_refused(app, person, name):
     response = send(person.client(), "/counselors", Post("form", [("name", name)]), person)
     assert response.status_code == 422
 
 
-NAMELESS_PART = b'--xyz\r\nContent-Disposition: form-data\r\n\r\nhello\r\n--xyz--\r\n'
+NAMELESS_PART = b"--xyz\r\nContent-Disposition: form-data\r\n\r\nhello\r\n--xyz--\r\n"
 
 
 # Found: a multipart part with no name in its Content-Disposition became a request.form key of

@@ -5,6 +5,7 @@ installs the wheel with the locked versions of its dependencies (from uv's cache
 run). Nothing of the checkout is on that environment's path: the app, its templates, stylesheet,
 questions and migrations all come from the wheel, and it runs from a directory of its own.
 """
+
 from __future__ import annotations
 
 import re
@@ -14,12 +15,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from bench.servers import BIN
-from bench.servers import ROOT
-from bench.servers import clean_env
 from conftest import page_answers
 from test_serving import Browser
 from test_serving import Server
+
+from bench.servers import BIN
+from bench.servers import ROOT
+from bench.servers import clean_env
 
 # Nothing from the checkout or the test run's own environment on the path.
 ISOLATED = {"PYTHONPATH": "", "VIRTUAL_ENV": ""}
@@ -27,7 +29,12 @@ ISOLATED = {"PYTHONPATH": "", "VIRTUAL_ENV": ""}
 
 def run(command: list[str], cwd: Path, timeout: float = 120, **settings: str) -> subprocess.CompletedProcess:
     done = subprocess.run(
-        command, cwd=cwd, env=clean_env(**ISOLATED, **settings), capture_output=True, text=True, timeout=timeout,
+        command,
+        cwd=cwd,
+        env=clean_env(**ISOLATED, **settings),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         check=False,
     )
     assert done.returncode == 0, f"{command} failed:\n{done.stdout}\n{done.stderr}"
@@ -44,8 +51,22 @@ def installed(tmp_path_factory):
     venv = home / "venv"
     run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], home)
     # Bytecode compiled once here, as pip does, rather than by every process started below.
-    run([uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(venv / "bin" / "python"),
-         "--constraint", str(ROOT / "requirements.lock"), str(wheel)], home, timeout=300)
+    run(
+        [
+            uv,
+            "pip",
+            "install",
+            "--quiet",
+            "--compile-bytecode",
+            "--python",
+            str(venv / "bin" / "python"),
+            "--constraint",
+            str(ROOT / "requirements.lock"),
+            str(wheel),
+        ],
+        home,
+        timeout=300,
+    )
     elsewhere = home / "elsewhere"
     elsewhere.mkdir()
     return wheel, venv, elsewhere
@@ -58,9 +79,14 @@ def test_the_wheel_carries_templates_static_questions_migrations_and_licence(ins
         [metadata] = [name for name in names if name.endswith(".dist-info/METADATA")]
         headers = archive.read(metadata).decode()
     shipped = {
-        "quiz/questions.yaml", "quiz/templates/base.html", "quiz/templates/quiz/report.html",
-        "quiz/static/css/site.css", "quiz/static/js/print.js", "quiz/migrations/env.py",
-        "quiz/migrations/script.py.mako", "quiz/migrations/versions/0001_groups_and_attempts.py",
+        "quiz/questions.yaml",
+        "quiz/templates/base.html",
+        "quiz/templates/quiz/report.html",
+        "quiz/static/css/site.css",
+        "quiz/static/js/print.js",
+        "quiz/migrations/env.py",
+        "quiz/migrations/script.py.mako",
+        "quiz/migrations/versions/0001_groups_and_attempts.py",
     }
     assert shipped - names == set()
     assert not any(name.startswith(("tests/", "bench/", "templates/", "static/")) for name in names)

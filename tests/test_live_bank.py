@@ -1,6 +1,7 @@
 """Live tuning: a running server picks up an edited questions.yaml without making a request wait,
 refuses a broken or oversized one, and a worker gunicorn starts after a broken edit serves the
 last good bank; attempts keep their version."""
+
 from __future__ import annotations
 
 import logging
@@ -11,16 +12,16 @@ import time
 from html import unescape
 
 import pytest
-from bench.servers import ROOT
 from conftest import migrate
 from conftest import page_answers
 from conftest import post_page
 from test_serving import Browser
 from test_serving import Server
 
-from quiz import live_bank
+from bench.servers import ROOT
 from quiz import create_app
 from quiz import db
+from quiz import live_bank
 from quiz.bank import DEFAULT_PATH
 from quiz.bank import MAX_BANK_BYTES
 from quiz.live_bank import LiveBank
@@ -52,10 +53,16 @@ def live(tmp_path, database_url):
     path = tmp_path / "questions.yaml"
     path.write_text(DEFAULT_PATH.read_text())
     migrate(database_url)
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": database_url, "RATELIMIT_ENABLED": False,
-        "QUESTIONS_PATH": str(path), "BANK_CHECK_SECONDS": 0,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "s",
+            "DATABASE_URL": database_url,
+            "RATELIMIT_ENABLED": False,
+            "QUESTIONS_PATH": str(path),
+            "BANK_CHECK_SECONDS": 0,
+        }
+    )
     yield app, path
     db.dispose(app)
 
@@ -118,10 +125,15 @@ def test_another_instance_finishes_an_old_version_from_the_database(live, tmp_pa
 
     elsewhere_path = tmp_path / "elsewhere.yaml"
     elsewhere_path.write_text(with_version(path.read_text(), "2099.2"))
-    other = create_app({
-        "TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": database_url, "RATELIMIT_ENABLED": False,
-        "QUESTIONS_PATH": str(elsewhere_path),
-    })
+    other = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "s",
+            "DATABASE_URL": database_url,
+            "RATELIMIT_ENABLED": False,
+            "QUESTIONS_PATH": str(elsewhere_path),
+        }
+    )
     twin = other.test_client()
     twin.set_cookie("session", client.get_cookie("session").value)
     for step in range(2, len(bank.pages) + 1):
@@ -179,6 +191,7 @@ def test_an_edit_over_the_size_limit_is_refused_unread_and_logged(live, caplog):
 
 # --- under gunicorn: a worker that starts after a broken edit ------------------------------------
 
+
 def broken_by_a_tab(text: str) -> str:
     """The indent before a `dimension:` line replaced with a tab, which YAML forbids."""
     return re.sub(r"(?m)^ +(?=dimension: )", "\t", text, count=1)
@@ -191,8 +204,12 @@ def test_a_worker_started_after_a_broken_edit_serves_the_last_good_bank(tmp_path
     engine = db.make_engine(url)
     db.upgrade(engine)
     engine.dispose()
-    settings = {"DATABASE_URL": url, "FLASK_SECRET_KEY": "live-edits", "FLASK_QUESTIONS_PATH": str(path),
-                "FLASK_BANK_CHECK_SECONDS": "0.2"}
+    settings = {
+        "DATABASE_URL": url,
+        "FLASK_SECRET_KEY": "live-edits",
+        "FLASK_QUESTIONS_PATH": str(path),
+        "FLASK_BANK_CHECK_SECONDS": "0.2",
+    }
     server = Server("live", tmp_path, workers=2, **settings)
     try:
         server.wait_ready()
@@ -207,8 +224,11 @@ def test_a_worker_started_after_a_broken_edit_serves_the_last_good_bank(tmp_path
         killed = min(server.worker_pids())
         os.kill(killed, signal.SIGKILL)
         deadline = time.monotonic() + 20
-        while (len(server.worker_pids() - {killed}) < 2 or "the last good one this server run loaded" not in server.log()) \
-                and time.monotonic() < deadline and server.process.poll() is None:
+        while (
+            (len(server.worker_pids() - {killed}) < 2 or "the last good one this server run loaded" not in server.log())
+            and time.monotonic() < deadline
+            and server.process.poll() is None
+        ):
             time.sleep(0.1)
         assert server.process.poll() is None, f"the server stopped:\n{server.log()[-3000:]}"
         assert "the last good one this server run loaded" in server.log(), server.log()[-3000:]

@@ -1,15 +1,17 @@
 """requirements.lock pins every dependency pyproject.toml names, and the tests run on those pins."""
+
 from __future__ import annotations
 
 import re
 import tomllib
 from importlib import metadata
 
-from bench.servers import ROOT
 from packaging.markers import Marker
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
+
+from bench.servers import ROOT
 
 PIN = re.compile(r"^([A-Za-z0-9._-]+)==(\S+?)(?: ; (.+?))? \\$")
 
@@ -46,4 +48,6 @@ def test_the_tests_run_on_the_locked_versions():
             installed = "nothing"
         if installed != str(version):
             different.append(f"{name}: locked {version}, installed {installed}")
-    assert different == [], "this environment was not installed from requirements.lock (make does):\n" + "\n".join(different)
+    assert different == [], "this environment was not installed from requirements.lock (make does):\n" + "\n".join(
+        different
+    )

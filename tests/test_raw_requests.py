@@ -3,6 +3,7 @@
 The test client frames every body with a Content-Length and never passes through gunicorn, so
 these run against one gunicorn server, started as deployed (gunicorn.conf.py), on SQLite.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,6 @@ import time
 from urllib.parse import urlencode
 
 import pytest
-from bench.servers import HOST
 from conftest import csrf_token
 from conftest import page_answers
 from test_hostile import NAMELESS_PART
@@ -21,6 +21,7 @@ from test_serving import Browser
 from test_serving import Server
 from test_serving import quiz_form
 
+from bench.servers import HOST
 from quiz import db
 
 MAX_CONTENT_LENGTH = 64 * 1024
@@ -33,8 +34,15 @@ def server(tmp_path_factory):
     engine = db.make_engine(url)
     db.upgrade(engine)
     engine.dispose()
-    running = Server("raw", folder, workers=1, DATABASE_URL=url, FLASK_SECRET_KEY=secrets.token_hex(32),
-                     FLASK_LIMIT_ANSWERS="10000 per minute", FLASK_LIMIT_TOKENS="10000 per minute")
+    running = Server(
+        "raw",
+        folder,
+        workers=1,
+        DATABASE_URL=url,
+        FLASK_SECRET_KEY=secrets.token_hex(32),
+        FLASK_LIMIT_ANSWERS="10000 per minute",
+        FLASK_LIMIT_TOKENS="10000 per minute",
+    )
     try:
         running.wait_ready()
         yield running
@@ -48,7 +56,7 @@ def raw_request(server, method: str, path: str, headers: dict, body: bytes = b""
     lines += [f"{name}: {value}" for name, value in headers.items()]
     if chunked:
         lines.append("Transfer-Encoding: chunked")
-        pieces = [body[i:i + 1000] for i in range(0, len(body), 1000)]
+        pieces = [body[i : i + 1000] for i in range(0, len(body), 1000)]
         payload = b"".join(f"{len(p):x}\r\n".encode() + p + b"\r\n" for p in pieces) + b"0\r\n\r\n"
     else:
         lines.append(f"Content-Length: {len(body)}")
@@ -71,8 +79,11 @@ def raw_request(server, method: str, path: str, headers: dict, body: bytes = b""
 def scene(server, bank):
     """A counselor's session with a group and one finished result in it, and every POST route."""
     counselor = Browser()
-    created = counselor.post(server, "/counselors", {
-        "csrf_token": csrf_token(counselor.get(server, "/counselors").body), "name": "Raw cohort", "note": ""})
+    created = counselor.post(
+        server,
+        "/counselors",
+        {"csrf_token": csrf_token(counselor.get(server, "/counselors").body), "name": "Raw cohort", "note": ""},
+    )
     code = created.location.rsplit("/", 1)[1]
     client = Browser()
     join = client.get(server, f"/g/{code}")
@@ -82,8 +93,13 @@ def scene(server, bank):
     report_token = finished.location.rsplit("/", 1)[1]
     result = re.search(rf"/dashboard/{code}/results/(\d+)", counselor.get(server, f"/dashboard/{code}").body).group(1)
     routes = [f"/quiz/{step}" for step in range(1, len(bank.pages) + 1)] + [
-        "/restart", "/counselors", f"/g/{code}", f"/r/{report_token}/delete", f"/dashboard/{code}/status",
-        f"/dashboard/{code}/results/{result}/delete", f"/dashboard/{code}/delete",
+        "/restart",
+        "/counselors",
+        f"/g/{code}",
+        f"/r/{report_token}/delete",
+        f"/dashboard/{code}/status",
+        f"/dashboard/{code}/results/{result}/delete",
+        f"/dashboard/{code}/delete",
     ]
     token = csrf_token(counselor.get(server, "/counselors").body)
     return routes, {"Cookie": cookie_header(counselor), "X-CSRFToken": token}
@@ -101,8 +117,11 @@ ODD_BODIES = {
     "form over the size limit": ("application/x-www-form-urlencoded", b"q_x=" + b"a" * MAX_CONTENT_LENGTH, 413),
     "multipart over the size limit": (
         "multipart/form-data; boundary=xyz",
-        b'--xyz\r\nContent-Disposition: form-data; name="note"\r\n\r\n' + b"a" * MAX_CONTENT_LENGTH + b"\r\n--xyz--\r\n",
-        413),
+        b'--xyz\r\nContent-Disposition: form-data; name="note"\r\n\r\n'
+        + b"a" * MAX_CONTENT_LENGTH
+        + b"\r\n--xyz--\r\n",
+        413,
+    ),
 }
 
 
@@ -113,7 +132,9 @@ def test_a_chunked_body_gets_the_same_answer_as_the_same_body_with_a_length(serv
     answers = {}
     for route in routes:
         for chunked in (False, True):
-            status, _, page = raw_request(server, "POST", route, session | {"Content-Type": content_type}, body, chunked)
+            status, _, page = raw_request(
+                server, "POST", route, session | {"Content-Type": content_type}, body, chunked
+            )
             answers[route, chunked] = status
             assert b"Traceback" not in page
     assert answers == {key: expected for key in answers}, kind
@@ -123,8 +144,9 @@ def test_a_chunked_quiz_page_is_saved_like_any_other(server, bank):
     person = Browser()
     form = quiz_form(csrf_token(person.get(server, "/quiz/1").body), page_answers(bank, 1))
     headers = {"Cookie": cookie_header(person), "Content-Type": "application/x-www-form-urlencoded"}
-    status, answer_headers, _ = raw_request(server, "POST", "/quiz/1", headers, urlencode(form, doseq=True).encode(),
-                                            chunked=True)
+    status, answer_headers, _ = raw_request(
+        server, "POST", "/quiz/1", headers, urlencode(form, doseq=True).encode(), chunked=True
+    )
     assert status == 303 and answer_headers["location"] == ["/quiz/2"]
     assert person.get(server, "/quiz/2").status == 200  # saved: the attempt has begun
 

@@ -1,5 +1,6 @@
 """The README says what the code does: its sample `check` messages are what `check` prints for
 those mistakes, and it names no file the repository does not have."""
+
 from __future__ import annotations
 
 import re
@@ -18,7 +19,10 @@ README = (ROOT / "README.md").read_text()
 MISTAKES = {
     "'emp_scenario'.options[0] 'a'.points": ("        points: 3\n", "        points: 5\n"),
     "'emp_slow_down'.txt": ("    text: When someone sounds confused", "    txt: When someone sounds confused"),
-    "'emp_patience'.reverse": ("    reverse: true\n    text: People who ask me", "    reverse: yes\n    text: People who ask me"),
+    "'emp_patience'.reverse": (
+        "    reverse: true\n    text: People who ask me",
+        "    reverse: yes\n    text: People who ask me",
+    ),
 }
 
 
@@ -40,8 +44,12 @@ def test_the_readme_sample_messages_are_what_check_prints(message):
 
 
 def test_the_readme_names_only_files_the_repository_has():
-    tracked = set(subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split())
+    tracked = set(
+        subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    )
     folders = {str(Path(f).parent) for f in tracked} | {str(p) for f in tracked for p in Path(f).parents}
-    named = set(re.findall(r"\]\(([\w./-]+)\)", README)) | set(re.findall(r"`((?:quiz|tests|deploy|bench|scripts|docs)/[\w./-]*)`", README))
+    named = set(re.findall(r"\]\(([\w./-]+)\)", README)) | set(
+        re.findall(r"`((?:quiz|tests|deploy|bench|scripts|docs)/[\w./-]*)`", README)
+    )
     missing = sorted(n for n in named if n.rstrip("/") not in tracked | folders and not n.startswith("http"))
     assert not missing, f"the README names files the repository does not have: {missing}"

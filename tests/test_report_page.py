@@ -1,6 +1,7 @@
 """What the report page says, on the small test bank: ranges, the line, the day-to-day result, the
 careless caution, situations in each person's own order, cut-offs from the bank on every page, and
 reports stored in the first format."""
+
 from __future__ import annotations
 
 import re
@@ -113,40 +114,55 @@ def test_a_step_that_needs_something_first_says_so(client, bank):
 
 def test_cut_offs_edited_in_questions_yaml_change_every_page_together(tmp_path, database_url):
     edited = tmp_path / "questions.yaml"
-    edited.write_text(MINI_PATH.read_text().replace(
-        "  - {id: strength, label: Strength, min: 70, max: 100, tone: high}\n"
-        "  - {id: solid, label: Solid base, min: 50, max: 69, tone: middle}\n"
-        "  - {id: to_build, label: Area to build, min: 0, max: 49, tone: low}",
-        "  - {id: strength, label: Strength, min: 90, max: 100, tone: high}\n"
-        "  - {id: solid, label: Solid base, min: 40, max: 89, tone: middle}\n"
-        "  - {id: to_build, label: Area to build, min: 0, max: 39, tone: low}",
-    ))
+    edited.write_text(
+        MINI_PATH.read_text().replace(
+            "  - {id: strength, label: Strength, min: 70, max: 100, tone: high}\n"
+            "  - {id: solid, label: Solid base, min: 50, max: 69, tone: middle}\n"
+            "  - {id: to_build, label: Area to build, min: 0, max: 49, tone: low}",
+            "  - {id: strength, label: Strength, min: 90, max: 100, tone: high}\n"
+            "  - {id: solid, label: Solid base, min: 40, max: 89, tone: middle}\n"
+            "  - {id: to_build, label: Area to build, min: 0, max: 39, tone: low}",
+        )
+    )
     migrate(database_url)
-    app = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": database_url, "QUESTIONS_PATH": str(edited),
-                      "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "s",
+            "DATABASE_URL": database_url,
+            "QUESTIONS_PATH": str(edited),
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     try:
         client = app.test_client()
         bank = app.extensions["quiz_banks"].current()
         page = client.get("/counselors").get_data(as_text=True)
-        dashboard_url = client.post("/counselors", data={"csrf_token": csrf_token(page), "name": "Cohort", "note": ""}).location
+        dashboard_url = client.post(
+            "/counselors", data={"csrf_token": csrf_token(page), "name": "Cohort", "note": ""}
+        ).location
         code = dashboard_url.rsplit("/", 1)[1]
-        joined = client.post(f"/g/{code}", data={"csrf_token": csrf_token(client.get(f"/g/{code}").get_data(as_text=True))})
+        joined = client.post(
+            f"/g/{code}", data={"csrf_token": csrf_token(client.get(f"/g/{code}").get_data(as_text=True))}
+        )
         assert joined.status_code == 303
         answers, url = finish_quiz(client, bank)
         html = report_of(client, url)
         care = next(d for d in build_report(bank, answers)["dimensions"] if d["id"] == "care")
         assert care["score"] == 81 and care["score_label"] == "Solid base"  # a Strength under the shipped cut-offs
         # The legend, the chart's marks, the table's tag and the sections all follow the new cut-offs.
-        assert "90 to 100 is <span class=\"tag tone-high\">Strength</span>; 40 to 89 is" in html
+        assert '90 to 100 is <span class="tag tone-high">Strength</span>; 40 to 89 is' in html
         marks = re.findall(r'<text x="[\d.]+" y="\d+" class="chart-axis" text-anchor="middle">(\d+)</text>', html)
         assert marks[:2] == ["40", "90"]
-        assert re.search(r'Patient care</th>\s*<td><span class="score-num">81</span> <span class="tag tone-middle">Solid base', html)
+        assert re.search(
+            r'Patient care</th>\s*<td><span class="score-num">81</span> <span class="tag tone-middle">Solid base', html
+        )
         assert ">Your highest scores</h2>" in html and ">Your strengths</h2>" not in html
-        assert "tone-high\">81" not in html
+        assert 'tone-high">81' not in html
         # The counselor's dashboard draws the group's means with the same marks.
         dashboard = client.get(dashboard_url).get_data(as_text=True)
-        assert "class=\"chart-axis\" text-anchor=\"middle\">40</text>" in dashboard
-        assert "class=\"chart-axis\" text-anchor=\"middle\">50</text>" not in dashboard
+        assert 'class="chart-axis" text-anchor="middle">40</text>' in dashboard
+        assert 'class="chart-axis" text-anchor="middle">50</text>' not in dashboard
     finally:
         db.dispose(app)
 
@@ -154,19 +170,52 @@ def test_cut_offs_edited_in_questions_yaml_change_every_page_together(tmp_path, 
 def test_a_report_stored_in_the_first_format_still_opens_with_its_numbers(app, client, bank):
     _, url = finish_quiz(client, bank)
     old = {
-        "title": "Old quiz", "version": "2026.11-2", "digest": "b" * 64, "overall": 68,
+        "title": "Old quiz",
+        "version": "2026.11-2",
+        "digest": "b" * 64,
+        "overall": 68,
         "band": {"id": "promising", "label": "Promising fit", "headline": "A good base, from the old quiz."},
-        "caps": [], "quality_notes": [],
-        "dimensions": [{"id": "empathy", "label": "Patient empathy and service", "kind": "skill", "description": "d",
-                        "job_task": "Calming a confused patient.", "score": 68, "weight": 1, "score_label": "Solid base",
-                        "score_label_id": "solid", "strength": "s", "actions": ["a"]}],
-        "strengths": [], "strengths_are_relative": True, "areas": [], "flags": [],
-        "steps": [{"id": "network", "title": "Build your network", "detail": "d", "time": "t", "because": "Shown to everyone."}],
-        "careers": [], "explore_emphasis": False,
+        "caps": [],
+        "quality_notes": [],
+        "dimensions": [
+            {
+                "id": "empathy",
+                "label": "Patient empathy and service",
+                "kind": "skill",
+                "description": "d",
+                "job_task": "Calming a confused patient.",
+                "score": 68,
+                "weight": 1,
+                "score_label": "Solid base",
+                "score_label_id": "solid",
+                "strength": "s",
+                "actions": ["a"],
+            }
+        ],
+        "strengths": [],
+        "strengths_are_relative": True,
+        "areas": [],
+        "flags": [],
+        "steps": [
+            {
+                "id": "network",
+                "title": "Build your network",
+                "detail": "d",
+                "time": "t",
+                "because": "Shown to everyone.",
+            }
+        ],
+        "careers": [],
+        "explore_emphasis": False,
         "contributions": [{"dimension": "Patient empathy and service", "score": 68, "items": []}],
-        "rules": {"bands": [{"label": "Promising fit", "min": 0, "max": 100}],
-                  "score_labels": [{"label": "Solid base", "min": 0, "max": 100}], "caps": [], "min_answered_share": 0.75},
-        "role": build_report(bank, {})["role"], "limits": "Old limits.",
+        "rules": {
+            "bands": [{"label": "Promising fit", "min": 0, "max": 100}],
+            "score_labels": [{"label": "Solid base", "min": 0, "max": 100}],
+            "caps": [],
+            "min_answered_share": 0.75,
+        },
+        "role": build_report(bank, {})["role"],
+        "limits": "Old limits.",
     }
     with app.app_context(), db.writing() as write:
         write.execute(update(Attempt).where(Attempt.id == stored(app, url).id).values(report=old))

@@ -5,6 +5,7 @@ half up), never copied from the code under test. The shipped questions.yaml is o
 what must hold of any bank: its texts avoid words that judge people, and its reports keep their
 own rules for any answers.
 """
+
 from __future__ import annotations
 
 import json
@@ -59,8 +60,17 @@ def half_up(value) -> int:
 def answers(care=("4", "2", "4", "b"), fit=("4", "2", "4", "4"), check="4", **profile):
     """Answers to the mini bank: care_listen, care_rushed (reversed), care_notice, care_scenario;
     fit_people, fit_hours (reversed), fit_desk, fit_helping; the attention check (asks for 4)."""
-    ids = ["care_listen", "care_rushed", "care_notice", "care_scenario", "fit_people", "fit_hours", "fit_desk", "fit_helping"]
-    given = dict(zip(ids, [*care, *fit]))
+    ids = [
+        "care_listen",
+        "care_rushed",
+        "care_notice",
+        "care_scenario",
+        "fit_people",
+        "fit_hours",
+        "fit_desk",
+        "fit_helping",
+    ]
+    given = dict(zip(ids, [*care, *fit], strict=True))
     given = {k: v for k, v in given.items() if v is not None}
     if check is not None:
         given["check_agree"] = check
@@ -116,13 +126,15 @@ def test_skills_score_leaves_out_the_context_dimension(bank):
 
 
 def test_skills_score_is_weighted_by_the_bank():
-    two_skills = mini({
-        "  - id: fit\n    label: Work-context fit\n    kind: context\n": "  - id: fit\n    label: Work-context fit\n    kind: skill\n    weight: 3\n",
-        "    labels:\n      - {id: suits, label: Suits you, min: 60, max: 100, tone: high}\n"
-        "      - {id: look_closer, label: Worth a closer look, min: 0, max: 59, tone: low}\n": "",
-        "    when: {score: fit, label: [look_closer]}\n": "    when: {score: fit, below: 60}\n",
-        "        - {score: fit, label: [look_closer]}": "        - {score: fit, below: 60}",
-    })
+    two_skills = mini(
+        {
+            "  - id: fit\n    label: Work-context fit\n    kind: context\n": "  - id: fit\n    label: Work-context fit\n    kind: skill\n    weight: 3\n",
+            "    labels:\n      - {id: suits, label: Suits you, min: 60, max: 100, tone: high}\n"
+            "      - {id: look_closer, label: Worth a closer look, min: 0, max: 59, tone: low}\n": "",
+            "    when: {score: fit, label: [look_closer]}\n": "    when: {score: fit, below: 60}\n",
+            "        - {score: fit, label: [look_closer]}": "        - {score: fit, below: 60}",
+        }
+    )
     scores = {"care": 80, "fit": 40}
     assert skills_score(two_skills, scores) == half_up(Fraction(80 * 1 + 40 * 3, 4)) == 50
 
@@ -135,7 +147,10 @@ def test_range_is_one_standard_error_either_way_from_the_priors(bank):
     care = next(d for d in report["dimensions"] if d["id"] == "care")
     error = 15 * math.sqrt(1 - 0.75)  # the mini bank's prior: SD 15, reliability 0.75
     assert care["error"] == round(error, 1)
-    assert (care["low"], care["high"]) == (half_up(Fraction(81) - Fraction(error)), half_up(Fraction(81) + Fraction(error)))
+    assert (care["low"], care["high"]) == (
+        half_up(Fraction(81) - Fraction(error)),
+        half_up(Fraction(81) + Fraction(error)),
+    )
 
 
 def test_a_range_crossing_a_line_says_near_the_line_with_the_other_label(bank):
@@ -163,9 +178,21 @@ def test_precision_comes_from_the_priors_until_enough_results_then_from_alpha():
     bank = mini({"  min_results: 1000\n": "  min_results: 10\n"})
     few = [answers()] * (bank.precision.min_results - 1)
     assert precision_from_results(bank, few) == prior_precision(bank)
-    varied = [answers(care=(a, b, c, "b")) for a, b, c in [("5", "1", "5"), ("2", "4", "2"), ("4", "2", "3"),
-              ("1", "5", "1"), ("3", "3", "3"), ("5", "2", "4"), ("2", "5", "1"), ("4", "1", "5"),
-              ("3", "4", "2"), ("1", "4", "2")]]
+    varied = [
+        answers(care=(a, b, c, "b"))
+        for a, b, c in [
+            ("5", "1", "5"),
+            ("2", "4", "2"),
+            ("4", "2", "3"),
+            ("1", "5", "1"),
+            ("3", "3", "3"),
+            ("5", "2", "4"),
+            ("2", "5", "1"),
+            ("4", "1", "5"),
+            ("3", "4", "2"),
+            ("1", "4", "2"),
+        ]
+    ]
     estimate = precision_from_results(bank, varied)
     assert estimate["source"] == "results" and estimate["results"] == 10
     assert estimate["dimensions"]["care"] != prior_precision(bank)["dimensions"]["care"]
@@ -229,10 +256,14 @@ def test_flag_rows_use_the_words_of_their_level(bank):
 
 
 def test_a_flag_can_read_a_profile_question():
-    flagged = mini({
-        "    item: fit_hours\n    strong: [5]\n    mild: [4]\n": "    item: clinical_interest\n    strong: [\"no\"]\n    mild: []\n",
-    })
-    assert [(f.id, lvl) for f, lvl in raised_flags(flagged, answers(clinical_interest="no"))] == [("hours_flag", "strong")]
+    flagged = mini(
+        {
+            "    item: fit_hours\n    strong: [5]\n    mild: [4]\n": '    item: clinical_interest\n    strong: ["no"]\n    mild: []\n',
+        }
+    )
+    assert [(f.id, lvl) for f, lvl in raised_flags(flagged, answers(clinical_interest="no"))] == [
+        ("hours_flag", "strong")
+    ]
     assert raised_flags(flagged, answers(clinical_interest="yes")) == []
 
 
@@ -301,7 +332,10 @@ def test_a_solid_base_is_neither_a_strength_nor_an_area_to_build(bank):
 def test_steps_follow_conditions_and_say_because(bank):
     steps = {s["id"]: s for s in build_report(bank, answers())["steps"]}
     assert list(steps) == ["cert_step", "network_step"]
-    assert steps["cert_step"]["because"] == "Because you told us: certifications \u201cNone of these\u201d. Because of your result: Strong fit."
+    assert (
+        steps["cert_step"]["because"]
+        == "Because you told us: certifications \u201cNone of these\u201d. Because of your result: Strong fit."
+    )
     assert steps["network_step"]["because"] == ""
     assert steps["cert_step"]["cost"] == "About $125"
 
@@ -348,13 +382,15 @@ def test_report_is_plain_json_that_holds_its_own_texts(bank):
 
 
 def test_cut_offs_edited_in_the_bank_move_labels_marks_strengths_and_caps_together():
-    edited = mini({
-        "  - {id: strength, label: Strength, min: 70, max: 100, tone: high}\n"
-        "  - {id: solid, label: Solid base, min: 50, max: 69, tone: middle}\n"
-        "  - {id: to_build, label: Area to build, min: 0, max: 49, tone: low}": "  - {id: strength, label: Strength, min: 85, max: 100, tone: high}\n"
-        "  - {id: solid, label: Solid base, min: 65, max: 84, tone: middle}\n"
-        "  - {id: to_build, label: Area to build, min: 0, max: 64, tone: low}",
-    })
+    edited = mini(
+        {
+            "  - {id: strength, label: Strength, min: 70, max: 100, tone: high}\n"
+            "  - {id: solid, label: Solid base, min: 50, max: 69, tone: middle}\n"
+            "  - {id: to_build, label: Area to build, min: 0, max: 49, tone: low}": "  - {id: strength, label: Strength, min: 85, max: 100, tone: high}\n"
+            "  - {id: solid, label: Solid base, min: 65, max: 84, tone: middle}\n"
+            "  - {id: to_build, label: Area to build, min: 0, max: 64, tone: low}",
+        }
+    )
     report = build_report(edited, answers(care=("5", "2", "4", "a")))  # care 71
     care = next(d for d in report["dimensions"] if d["id"] == "care")
     assert care["score_label"] == "Solid base" and report["rules"]["marks"] == [65, 85]
@@ -366,23 +402,68 @@ def test_cut_offs_edited_in_the_bank_move_labels_marks_strengths_and_caps_togeth
 
 def test_a_report_stored_in_the_first_format_reads_with_its_own_numbers_and_words():
     stored = {
-        "title": "Old quiz", "version": "2026.11-2", "digest": "a" * 64, "overall": 68,
-        "band": {"id": "promising", "label": "Promising fit", "headline": "A good base."}, "caps": [],
-        "dimensions": [{"id": "empathy", "label": "Patient empathy", "kind": "skill", "description": "d", "job_task": "t",
-                        "score": 68, "weight": 1, "score_label": "Solid base", "score_label_id": "solid",
-                        "strength": "s", "actions": ["a"]}],
-        "strengths": [], "strengths_are_relative": True, "areas": [], "flags": [],
+        "title": "Old quiz",
+        "version": "2026.11-2",
+        "digest": "a" * 64,
+        "overall": 68,
+        "band": {"id": "promising", "label": "Promising fit", "headline": "A good base."},
+        "caps": [],
+        "dimensions": [
+            {
+                "id": "empathy",
+                "label": "Patient empathy",
+                "kind": "skill",
+                "description": "d",
+                "job_task": "t",
+                "score": 68,
+                "weight": 1,
+                "score_label": "Solid base",
+                "score_label_id": "solid",
+                "strength": "s",
+                "actions": ["a"],
+            }
+        ],
+        "strengths": [],
+        "strengths_are_relative": True,
+        "areas": [],
+        "flags": [],
         "quality_notes": ["You agreed with almost everything."],
         "steps": [{"id": "network", "title": "Network", "detail": "d", "time": "t", "because": "Shown to everyone."}],
-        "careers": [], "explore_emphasis": False,
-        "contributions": [{"dimension": "Patient empathy", "score": 68, "items": [
-            {"id": "x", "text": "x", "kind": "likert", "reverse": False, "answer": "Agree", "points": 3, "max_points": 4}]}],
-        "rules": {"bands": [{"label": "Strong fit", "min": 70, "max": 100}, {"label": "Promising fit", "min": 50, "max": 69},
-                            {"label": "Explore", "min": 0, "max": 49}],
-                  "score_labels": [{"label": "Strength", "min": 70, "max": 100}, {"label": "Solid base", "min": 50, "max": 69},
-                                   {"label": "Area to build", "min": 0, "max": 49}],
-                  "caps": [], "min_answered_share": 0.75},
-        "role": {}, "limits": "Early version.",
+        "careers": [],
+        "explore_emphasis": False,
+        "contributions": [
+            {
+                "dimension": "Patient empathy",
+                "score": 68,
+                "items": [
+                    {
+                        "id": "x",
+                        "text": "x",
+                        "kind": "likert",
+                        "reverse": False,
+                        "answer": "Agree",
+                        "points": 3,
+                        "max_points": 4,
+                    }
+                ],
+            }
+        ],
+        "rules": {
+            "bands": [
+                {"label": "Strong fit", "min": 70, "max": 100},
+                {"label": "Promising fit", "min": 50, "max": 69},
+                {"label": "Explore", "min": 0, "max": 49},
+            ],
+            "score_labels": [
+                {"label": "Strength", "min": 70, "max": 100},
+                {"label": "Solid base", "min": 50, "max": 69},
+                {"label": "Area to build", "min": 0, "max": 49},
+            ],
+            "caps": [],
+            "min_answered_share": 0.75,
+        },
+        "role": {},
+        "limits": "Early version.",
     }
     shown = readable(stored)
     assert shown["legacy"] and shown["skills"]["score"] == 68 and shown["band"]["tone"] == "middle"
@@ -398,8 +479,11 @@ LIKERT = st.sampled_from(["1", "2", "3", "4", "5", None])
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.tuples(LIKERT, LIKERT, LIKERT, st.sampled_from(["a", "b", "c", None])), st.tuples(LIKERT, LIKERT, LIKERT, LIKERT),
-       st.sampled_from(["1", "2", "3", "4", "5", None]))
+@given(
+    st.tuples(LIKERT, LIKERT, LIKERT, st.sampled_from(["a", "b", "c", None])),
+    st.tuples(LIKERT, LIKERT, LIKERT, LIKERT),
+    st.sampled_from(["1", "2", "3", "4", "5", None]),
+)
 def test_report_keeps_its_rules_for_any_answers(care, fit, check):
     bank = mini()
     report = build_report(bank, answers(care=care, fit=fit, check=check))
@@ -417,8 +501,11 @@ def test_report_keeps_its_rules_for_any_answers(care, fit, check):
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.sampled_from(["care_listen", "care_rushed", "care_notice", "fit_people", "fit_hours", "fit_desk"]),
-       st.integers(1, 4), st.tuples(LIKERT, LIKERT, LIKERT, LIKERT))
+@given(
+    st.sampled_from(["care_listen", "care_rushed", "care_notice", "fit_people", "fit_hours", "fit_desk"]),
+    st.integers(1, 4),
+    st.tuples(LIKERT, LIKERT, LIKERT, LIKERT),
+)
 def test_a_better_answer_never_lowers_its_dimension_score(item_id, raw, rest):
     bank = mini()
     item = bank.questions[item_id]

@@ -1,4 +1,5 @@
 """Headers, cookies, request limits, rate limits and token-free logs."""
+
 from __future__ import annotations
 
 import datetime
@@ -20,12 +21,18 @@ from quiz.serving import RedactingGunicornLogger
 @pytest.fixture
 def limited(tmp_path):
     """An app with rate limits on and set low, behind one proxy, on SQLite."""
-    app = create_app({
-        "TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}",
-        "LIMIT_TOKENS": "3 per minute", "LIMIT_ANSWERS": "4 per minute", "LIMIT_GROUPS": "2 per hour",
-        "LIMIT_CODES": "3 per minute",
-        "PROXY_COUNT": 1,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "s",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}",
+            "LIMIT_TOKENS": "3 per minute",
+            "LIMIT_ANSWERS": "4 per minute",
+            "LIMIT_GROUPS": "2 per hour",
+            "LIMIT_CODES": "3 per minute",
+            "PROXY_COUNT": 1,
+        }
+    )
     yield app
     db.dispose(app)
 
@@ -106,8 +113,12 @@ def test_gunicorn_access_log_lines_carry_no_tokens(capsys):
     config.set("access_log_format", '"%(r)s" %(U)s "%(f)s" %({location}o)s %(s)s')
     logger = RedactingGunicornLogger(config)
     environ = {
-        "REQUEST_METHOD": "GET", "RAW_URI": f"/d/{token}", "PATH_INFO": f"/d/{token}",
-        "SERVER_PROTOCOL": "HTTP/1.1", "QUERY_STRING": "", "HTTP_REFERER": f"https://x/r/{token}",
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/d/{token}",
+        "PATH_INFO": f"/d/{token}",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "QUERY_STRING": "",
+        "HTTP_REFERER": f"https://x/r/{token}",
     }
     response = SimpleNamespace(status="303 SEE OTHER", sent=0, headers=[("Location", f"/resume/{token}")])
     logger.access(response, SimpleNamespace(headers=[]), environ, datetime.timedelta(seconds=0))
@@ -131,8 +142,14 @@ def test_group_code_guesses_are_rate_limited_and_the_real_link_is_not(limited):
 
 def test_links_carry_only_a_trusted_host(tmp_path, monkeypatch):
     monkeypatch.setenv("FLASK_TRUSTED_HOSTS", "quiz.example.org, localhost")
-    app = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}",
-                      "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "s",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'q.db'}",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     try:
         db.upgrade(app.extensions["quiz_db"]["engine"])
         client = app.test_client()

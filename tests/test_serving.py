@@ -8,6 +8,7 @@ without a secret key, and a worker killed with SIGKILL under load loses no finis
 Each person is a `Browser`: a cookie jar over http.client. Browsers keep cookies per host, not
 per port, so one jar on 127.0.0.1 is what a person switching between the instances would send.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -26,12 +27,6 @@ from html import unescape
 from pathlib import Path
 
 import pytest
-from bench.servers import BIN
-from bench.servers import ROOT
-from bench.servers import Gunicorn
-from bench.servers import clean_env
-from bench.servers import free_port
-from bench.servers import keep_cookies
 from conftest import MINI_PATH
 from conftest import POSTGRES_URL
 from conftest import csrf_token
@@ -43,6 +38,12 @@ from sqlalchemy.engine import make_url
 from test_counselor import varied_answers
 from test_views import checked_values
 
+from bench.servers import BIN
+from bench.servers import ROOT
+from bench.servers import Gunicorn
+from bench.servers import clean_env
+from bench.servers import free_port
+from bench.servers import keep_cookies
 from quiz import tokens
 from quiz.models import Attempt
 from quiz.scoring import build_report
@@ -56,6 +57,7 @@ DROPPED = (ConnectionError, http.client.RemoteDisconnected, http.client.BadStatu
 
 
 # --- a browser ------------------------------------------------------------------------------------
+
 
 @dataclass
 class Page:
@@ -109,6 +111,7 @@ def quiz_form(token: str, answers: dict, action: str = "next") -> dict:
 
 # --- servers --------------------------------------------------------------------------------------
 
+
 class Server(Gunicorn):
     """One instance of the app, as deployed, that a test can wait for."""
 
@@ -143,8 +146,13 @@ def new_database(postgres_server):
         made.append(name)
         url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
         done = subprocess.run(
-            [str(BIN / "flask"), "--app", "quiz", "db", "upgrade"], cwd=ROOT, capture_output=True, text=True,
-            env=clean_env(DATABASE_URL=url, FLASK_SECRET_KEY="migrations-only"), timeout=120, check=False,
+            [str(BIN / "flask"), "--app", "quiz", "db", "upgrade"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=clean_env(DATABASE_URL=url, FLASK_SECRET_KEY="migrations-only"),
+            timeout=120,
+            check=False,
         )
         assert done.returncode == 0, done.stderr
         return url
@@ -186,8 +194,10 @@ def pair(new_database, redis_prefix, tmp_path_factory):
     url = new_database()
     prefix, _, _ = redis_prefix
     settings = {
-        "DATABASE_URL": url, "FLASK_SECRET_KEY": secrets.token_hex(32),
-        "RATELIMIT_STORAGE_URI": REDIS_URL, "FLASK_RATELIMIT_KEY_PREFIX": prefix,
+        "DATABASE_URL": url,
+        "FLASK_SECRET_KEY": secrets.token_hex(32),
+        "RATELIMIT_STORAGE_URI": REDIS_URL,
+        "FLASK_RATELIMIT_KEY_PREFIX": prefix,
         "FLASK_LIMIT_TOKENS": f"{TOKEN_LIMIT} per minute",
     }
     logs = tmp_path_factory.mktemp("serving")
@@ -212,15 +222,21 @@ def finished_attempts(url: str) -> list[Attempt]:
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            return list(connection.execute(
-                select(Attempt.token_hash, Attempt.answers, Attempt.report, Attempt.client_name, Attempt.option_seed)
-                .where(Attempt.finished_at.is_not(None)).order_by(Attempt.id)
-            ))
+            return list(
+                connection.execute(
+                    select(
+                        Attempt.token_hash, Attempt.answers, Attempt.report, Attempt.client_name, Attempt.option_seed
+                    )
+                    .where(Attempt.finished_at.is_not(None))
+                    .order_by(Attempt.id)
+                )
+            )
     finally:
         engine.dispose()
 
 
 # --- tests ----------------------------------------------------------------------------------------
+
 
 def test_a_quiz_started_on_one_instance_is_continued_and_finished_on_the_other(a_b, bank):
     a, b, url = a_b
@@ -265,9 +281,15 @@ def test_a_counselor_on_either_instance_sees_a_result_finished_on_the_other(a_b,
     a, b, url = a_b
     counselor = Browser()
     start = counselor.get(a, "/counselors")
-    created = counselor.post(a, "/counselors", {
-        "csrf_token": csrf_token(start.body), "name": f"Northside evening class {secrets.token_hex(3)}", "note": "",
-    })
+    created = counselor.post(
+        a,
+        "/counselors",
+        {
+            "csrf_token": csrf_token(start.body),
+            "name": f"Northside evening class {secrets.token_hex(3)}",
+            "note": "",
+        },
+    )
     assert created.status == 303 and created.location.startswith("/dashboard/")
     dashboard = counselor.get(a, created.location).body
     code = re.search(rf"http://127\.0\.0\.1:{a.port}/g/([A-Z0-9]{{4}}-[A-Z0-9]{{4}})", dashboard).group(1)
@@ -319,9 +341,14 @@ def test_the_app_refuses_to_start_on_postgresql_without_a_secret_key():
     port = free_port()
     commands = {
         "flask": ([str(BIN / "flask"), "--app", "quiz", "routes"], clean_env(DATABASE_URL=url)),
-        "flask, empty key": ([str(BIN / "flask"), "--app", "quiz", "routes"], clean_env(DATABASE_URL=url, FLASK_SECRET_KEY="")),
-        "gunicorn": ([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "quiz:create_app()"],
-                     clean_env(DATABASE_URL=url, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1")),
+        "flask, empty key": (
+            [str(BIN / "flask"), "--app", "quiz", "routes"],
+            clean_env(DATABASE_URL=url, FLASK_SECRET_KEY=""),
+        ),
+        "gunicorn": (
+            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "quiz:create_app()"],
+            clean_env(DATABASE_URL=url, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1"),
+        ),
     }
     running = {
         name: subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -350,9 +377,14 @@ def test_the_app_refuses_to_start_on_postgresql_without_a_secret_key():
 def test_a_worker_killed_under_load_loses_no_finished_result(new_database, bank, tmp_path):
     url = new_database()
     server = Server(
-        "kill", tmp_path, workers=2, DATABASE_URL=url, FLASK_SECRET_KEY=secrets.token_hex(32),
+        "kill",
+        tmp_path,
+        workers=2,
+        DATABASE_URL=url,
+        FLASK_SECRET_KEY=secrets.token_hex(32),
         # One address sends everyone here: the per-address limits are not what is tested.
-        FLASK_LIMIT_ANSWERS="100000 per minute", FLASK_LIMIT_TOKENS="100000 per minute",
+        FLASK_LIMIT_ANSWERS="100000 per minute",
+        FLASK_LIMIT_TOKENS="100000 per minute",
     )
     people = 30
     steps = len(bank.pages)
@@ -450,19 +482,29 @@ def test_a_worker_killed_under_load_loses_no_finished_result(new_database, bank,
                 for table in ("attempts", "groups", "bank_versions"):
                     damage = connection.execute(text("SELECT count(*) FROM verify_heapam(:t)"), {"t": table}).scalar()
                     assert damage == 0, table
-                indexes = connection.execute(text(
-                    "SELECT c.oid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-                    "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_am am ON am.oid = c.relam "
-                    "WHERE t.relname IN ('attempts', 'groups', 'bank_versions') AND am.amname = 'btree'"
-                )).scalars().all()
+                indexes = (
+                    connection.execute(
+                        text(
+                            "SELECT c.oid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                            "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_am am ON am.oid = c.relam "
+                            "WHERE t.relname IN ('attempts', 'groups', 'bank_versions') AND am.amname = 'btree'"
+                        )
+                    )
+                    .scalars()
+                    .all()
+                )
                 assert len(indexes) >= 5
                 for index in indexes:
                     connection.execute(text("SELECT bt_index_check(:i, true)"), {"i": index})
-                unfinished = connection.execute(text("SELECT count(*) FROM attempts WHERE finished_at IS NULL")).scalar()
+                unfinished = connection.execute(
+                    text("SELECT count(*) FROM attempts WHERE finished_at IS NULL")
+                ).scalar()
                 assert connection.execute(text("SELECT count(*) FROM attempts")).scalar() == people + unfinished
         finally:
             engine.dispose()
-        print(f"\n{progress['dropped']} requests dropped by the killed workers and sent again; "
-              f"{unfinished} unfinished attempts left by first pages sent twice")
+        print(
+            f"\n{progress['dropped']} requests dropped by the killed workers and sent again; "
+            f"{unfinished} unfinished attempts left by first pages sent twice"
+        )
     finally:
         server.stop()

@@ -1,5 +1,6 @@
 """The simulator (quiz/simulate.py): pinned on the small test bank, where the right answers can be
 worked out by hand, then the shipped bank against the targets the README records."""
+
 from __future__ import annotations
 
 import subprocess
@@ -13,15 +14,24 @@ from quiz.bank import load_bank
 from quiz.bank import read_bank
 from quiz.simulate import Model
 from quiz.simulate import scenario_strategies
-from quiz.simulate import simulate
 from quiz.simulate import score_test_wise_taker
+from quiz.simulate import simulate
 from quiz.simulate import unreached
 
 MINI_PATH = Path(__file__).parent / "data" / "mini.yaml"
 FLASK = str(Path(sys.executable).with_name("flask"))
 # Answers that follow the trait and nothing else.
-EXACT = Model(loading=1.5, desirability=0, item_spread=0, person_lean=0, acquiescence=0, noise=0.01, scenario_pull=50,
-              obviousness=0, lapse=0)
+EXACT = Model(
+    loading=1.5,
+    desirability=0,
+    item_spread=0,
+    person_lean=0,
+    acquiescence=0,
+    noise=0.01,
+    scenario_pull=50,
+    obviousness=0,
+    lapse=0,
+)
 
 
 def mini(replace: dict | None = None):
@@ -45,9 +55,22 @@ def test_answers_that_follow_the_trait_sort_people_by_their_true_level():
 
 def test_answers_that_follow_only_how_agreeable_statements_are_give_everyone_the_same_band():
     # No trait at all: every answer is 3 + the statement's lean, so everybody scores alike.
-    result = simulate(mini(), people=200, seed=3, careless_people=10,
-                      model=Model(loading=0, desirability=1, item_spread=0, person_lean=0, acquiescence=0, noise=0.01,
-                                  scenario_pull=0, obviousness=0))
+    result = simulate(
+        mini(),
+        people=200,
+        seed=3,
+        careless_people=10,
+        model=Model(
+            loading=0,
+            desirability=1,
+            item_spread=0,
+            person_lean=0,
+            acquiescence=0,
+            noise=0.01,
+            scenario_pull=0,
+            obviousness=0,
+        ),
+    )
     assert max(result.bands.values()) >= 0.6 * result.people  # only the situation's random pick varies
     assert result.same_band < 1
 
@@ -59,8 +82,12 @@ def test_without_noise_a_retest_gives_the_same_band_and_labels():
 
 def test_random_responders_miss_an_attention_check_four_times_in_five():
     # Only the attention check can catch them here: the other signs are switched off.
-    bank = mini({"  same_answer_sd_below: 0.4\n": "  same_answer_sd_below: 0\n",
-                 "  inconsistency_at_least: 2\n": "  inconsistency_at_least: 4\n"})
+    bank = mini(
+        {
+            "  same_answer_sd_below: 0.4\n": "  same_answer_sd_below: 0\n",
+            "  inconsistency_at_least: 2\n": "  inconsistency_at_least: 4\n",
+        }
+    )
     result = simulate(bank, people=50, seed=11, careless_people=2000)
     assert abs(result.cautioned["random responders"] - 4 / 5) < 0.03
     assert result.cautioned["model-consistent people (false cautions)"] < 0.05  # lapses only
@@ -83,8 +110,12 @@ def test_score_test_wise_taker_is_scored_and_cautioned_by_the_real_report():
 
 
 def test_what_no_simulated_person_reaches_is_listed():
-    never = mini({"    when: {answer: education, in: [less_than_hs]}": "    when: {all: [{answer: education, in: [less_than_hs]}, "
-                  "{answer: education, in: [degree]}]}"})
+    never = mini(
+        {
+            "    when: {answer: education, in: [less_than_hs]}": "    when: {all: [{answer: education, in: [less_than_hs]}, "
+            "{answer: education, in: [degree]}]}"
+        }
+    )
     before = unreached(mini(), simulate(mini(), people=200, seed=1, careless_people=10))
     after = unreached(never, simulate(never, people=200, seed=1, careless_people=10))
     # The mini bank's one skill can never be below the rest while the band is strong, so its skill
@@ -94,15 +125,28 @@ def test_what_no_simulated_person_reaches_is_listed():
 
 
 def test_simulate_command_prints_every_section_and_refuses_a_broken_bank(tmp_path):
-    done = subprocess.run([FLASK, "--app", "quiz", "simulate", str(MINI_PATH), "--people", "200", "--careless", "50",
-                           "--seed", "2"], capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [FLASK, "--app", "quiz", "simulate", str(MINI_PATH), "--people", "200", "--careless", "50", "--seed", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
-    for heading in ("200 simulated people, seed 2", "lowest third", "Retest", "random responders:",
-                    "always the longest option:", "Precision on the simulated answers", "never reached:"):
+    for heading in (
+        "200 simulated people, seed 2",
+        "lowest third",
+        "Retest",
+        "random responders:",
+        "always the longest option:",
+        "Precision on the simulated answers",
+        "never reached:",
+    ):
         assert heading in done.stdout
     broken = tmp_path / "broken.yaml"
     broken.write_text(MINI_PATH.read_text().replace("kind: likert", "kind: likret", 1))
-    failed = subprocess.run([FLASK, "--app", "quiz", "simulate", str(broken)], capture_output=True, text=True, timeout=60)
+    failed = subprocess.run(
+        [FLASK, "--app", "quiz", "simulate", str(broken)], capture_output=True, text=True, timeout=60
+    )
     assert failed.returncode == 1 and "likret" in failed.stderr
 
 

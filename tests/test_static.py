@@ -1,4 +1,5 @@
 """Static file URLs carry a hash of the file, so a proxy can let browsers keep them for a year."""
+
 from __future__ import annotations
 
 import hashlib

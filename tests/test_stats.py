@@ -1,4 +1,5 @@
 """Item statistics for editors: alpha, item-total correlations and the `stats` command."""
+
 from __future__ import annotations
 
 import random
@@ -94,14 +95,18 @@ def test_stats_command_reports_flags_and_leaves_out_older_versions(app, bank, ru
     assert "care (Patient care): n=10 mean=50.0 sd=52.7 alpha=1.00\n" in result.output
     people = next(line for line in result.output.splitlines() if line.strip().startswith("fit_people"))
     assert "-1.00" in people and "consider rewriting" in people
-    assert "under 0.70" in next(line for line in result.output.splitlines() if line.startswith("fit (Work-context fit)"))
+    assert "under 0.70" in next(
+        line for line in result.output.splitlines() if line.startswith("fit (Work-context fit)")
+    )
 
 
 def test_stats_command_says_the_priors_are_used_until_enough_results_exist(app, bank, runner):
     for level in [1, 5, 1]:
         store_result(app, bank, consistent_answers(bank, level))
     result = runner.invoke(args=["stats"])
-    assert "use the reliability and SD priors in the question bank: 3 of the 1000 results needed so far." in result.output
+    assert (
+        "use the reliability and SD priors in the question bank: 3 of the 1000 results needed so far." in result.output
+    )
 
 
 def test_items_nearly_everyone_gives_top_marks_are_flagged(bank):

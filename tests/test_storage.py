@@ -1,4 +1,5 @@
 """Attempts and reports that last, on SQLite and PostgreSQL (the `app` fixture runs each test on both)."""
+
 from __future__ import annotations
 
 import re
@@ -119,10 +120,14 @@ def test_report_stays_as_it_was_after_questions_yaml_changes(app, client, bank, 
     edited.write_text(
         re.sub(r'(?m)^version: ".*"$', 'version: "2099.1"', MINI_PATH.read_text())
         .replace("label: Patient care", "label: Caring for patients")
-        .replace("{key: a, text: Point them to the portal., points: 1}", "{key: a, text: Point them to the portal., points: 3}")
+        .replace(
+            "{key: a, text: Point them to the portal., points: 1}",
+            "{key: a, text: Point them to the portal., points: 3}",
+        )
     )
-    changed = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
-                          "QUESTIONS_PATH": str(edited)})
+    changed = create_app(
+        {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url, "QUESTIONS_PATH": str(edited)}
+    )
     assert changed.extensions["quiz_banks"].current().version == "2099.1"
     after = changed.test_client().get(report_url).get_data(as_text=True)
     db.dispose(changed)
@@ -176,10 +181,12 @@ def test_twenty_concurrent_finishes_are_each_stored_exactly_once(app, bank):
     people = [app.test_client() for _ in range(20)]
     tokens_ = [_answer_all_but_last(person, bank) for person in people]
     answers = page_answers(bank, last)
-    responses = _in_threads([
-        (lambda person=person, token=token: post_page(person, last, answers, token=token))
-        for person, token in zip(people, tokens_)
-    ])
+    responses = _in_threads(
+        [
+            (lambda person=person, token=token: post_page(person, last, answers, token=token))
+            for person, token in zip(people, tokens_, strict=True)
+        ]
+    )
     assert [r.status_code for r in responses] == [303] * 20
     stored = rows(app)
     assert len(stored) == 20 and all(a.finished_at and a.report for a in stored)
@@ -215,10 +222,12 @@ def test_pages_saved_at_once_from_several_tabs_all_keep_their_answers(app, clien
         tab = app.test_client()
         tab.set_cookie("session", cookie)
         tabs.append(tab)
-    responses = _in_threads([
-        (lambda tab=tab, step=step: post_page(tab, step, page_answers(bank, step), token=token))
-        for step, tab in enumerate(tabs, start=2)
-    ])
+    responses = _in_threads(
+        [
+            (lambda tab=tab, step=step: post_page(tab, step, page_answers(bank, step), token=token))
+            for step, tab in enumerate(tabs, start=2)
+        ]
+    )
     assert [r.status_code for r in responses] == [303] * len(tabs)
     [attempt] = rows(app)
     expected = {}
@@ -253,9 +262,12 @@ def test_purge_removes_only_what_is_past_retention(app, bank, runner):
             group, _ = records.create_group(write, "Cohort", "")
             made = {}
             for name, group_id, finished, age in [
-                ("old_unfinished", None, False, 31), ("new_unfinished", None, False, 29),
-                ("old_result", None, True, 366), ("new_result", None, True, 364),
-                ("old_group_result", group.id, True, 900), ("old_group_unfinished", group.id, False, 31),
+                ("old_unfinished", None, False, 31),
+                ("new_unfinished", None, False, 29),
+                ("old_result", None, True, 366),
+                ("new_result", None, True, 364),
+                ("old_group_result", group.id, True, 900),
+                ("old_group_unfinished", group.id, False, 31),
             ]:
                 attempt, _ = records.start_attempt(write, bank)
                 attempt.group_id = group_id
@@ -272,9 +284,14 @@ def test_purge_removes_only_what_is_past_retention(app, bank, runner):
 
 def test_nul_and_control_characters_in_free_text_are_dropped(app, client):
     page = client.get("/counselors").get_data(as_text=True)
-    response = client.post("/counselors", data={
-        "csrf_token": csrf_token(page), "name": "Spring\x00 cohort\x07", "note": "Line one\nline two\x00",
-    })
+    response = client.post(
+        "/counselors",
+        data={
+            "csrf_token": csrf_token(page),
+            "name": "Spring\x00 cohort\x07",
+            "note": "Line one\nline two\x00",
+        },
+    )
     assert response.status_code == 303
     html = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "<h1>Spring cohort</h1>" in html and "Line one\nline two" in html
@@ -294,8 +311,15 @@ def test_a_bank_with_every_stored_field_at_its_longest_walks_to_a_report(tmp_pat
     path = tmp_path / "questions.yaml"
     path.write_text(text)
     migrate(database_url)
-    app = create_app({"TESTING": True, "SECRET_KEY": "s", "DATABASE_URL": database_url, "QUESTIONS_PATH": str(path),
-                      "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "s",
+            "DATABASE_URL": database_url,
+            "QUESTIONS_PATH": str(path),
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     try:
         bank = app.extensions["quiz_banks"].current()
         assert bank.version == "v" * MAX_VERSION_LENGTH and longest(question.id) in bank.questions

@@ -11,8 +11,14 @@ from conftest import post_page
 from quiz.scoring import build_report
 
 REPORT_SECTIONS = [
-    "Your skills for the job", "Work-context fit", "Areas to build", "Things to check before you commit",
-    "Your next steps", "Related careers", "About the job", "How this was scored, and its limits",
+    "Your skills for the job",
+    "Work-context fit",
+    "Areas to build",
+    "Things to check before you commit",
+    "Your next steps",
+    "Related careers",
+    "About the job",
+    "How this was scored, and its limits",
 ]
 
 
@@ -49,16 +55,21 @@ def test_full_walk_with_csrf_reaches_a_report_with_every_section(client, bank):
     expected = build_report(bank, answers)
     assert f"<h1>{expected['band']['label']}</h1>" in html
     assert "For exploration, not for hiring decisions." in html
-    for heading in REPORT_SECTIONS + ["Your highest scores" if expected["strengths_are_relative"] else "Your strengths"]:
+    for heading in REPORT_SECTIONS + [
+        "Your highest scores" if expected["strengths_are_relative"] else "Your strengths"
+    ]:
         assert f">{heading}</h2>" in html, heading
     for d in expected["dimensions"]:  # the numbers and ranges are there as text, not only in the chart
         label = re.escape(d["label"])
         where = rf"{label}</th>\s*<td>" if d["kind"] == "skill" else rf">{label}</h2>\s*<p class=\"result-line\">"
-        assert re.search(where + rf"<span class=\"score-num\">{d['score']}</span> <span class=\"tag tone-{d['tone']}\">"
-                         rf"{re.escape(d['score_label'])}</span>\s*<span class=\"range\">likely {d['low']} to {d['high']}<", html), d["id"]
+        assert re.search(
+            where + rf"<span class=\"score-num\">{d['score']}</span> <span class=\"tag tone-{d['tone']}\">"
+            rf"{re.escape(d['score_label'])}</span>\s*<span class=\"range\">likely {d['low']} to {d['high']}<",
+            html,
+        ), d["id"]
     for step in expected["steps"]:
         assert step["title"] in html and step["because"] in html
-    assert 'role="img"' in html and "<title id=\"chart-title\">" in html
+    assert 'role="img"' in html and '<title id="chart-title">' in html
 
 
 def test_page_title_and_progress_say_where_the_person_is(client, bank):
@@ -95,7 +106,7 @@ def test_unanswered_question_shows_error_summary_and_keeps_other_answers(client,
     assert response.status_code == 422
     assert "Error: Step 2 of" in html
     summary = re.search(r'<div class="error-summary"[^>]*>(.*?)</div>', html, re.S)
-    assert summary and "autofocus" in html[summary.start():summary.start() + 200]
+    assert summary and "autofocus" in html[summary.start() : summary.start() + 200]
     assert f'href="#q_{missing}-0"' in summary.group(1)
     assert "1 question on this page still needs an answer" in summary.group(1)
     assert re.search(rf'id="q_{missing}"[^>]*aria-describedby="q_{missing}-error"', html)

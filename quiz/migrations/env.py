@@ -1,4 +1,5 @@
 """Alembic environment: always run from quiz.db with a live connection (no alembic.ini)."""
+
 from __future__ import annotations
 
 from alembic import context

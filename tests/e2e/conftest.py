@@ -1,4 +1,5 @@
 """Browser tests: one in-process server and one Chromium for the whole session, a fresh context per test."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,14 @@ from .support import finish_quiz
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
 # ENGINEERING.md: test tools cannot download their own browsers here, so we drive Debian's.
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
@@ -42,11 +49,14 @@ class QuietHandler(WSGIRequestHandler):
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     database = tmp_path_factory.mktemp("e2e") / "quiz.db"
-    app = create_app({
-        "SECRET_KEY": "e2e", "DATABASE_URL": f"sqlite:///{database}",
-        # Every test posts from 127.0.0.1; tests/test_limits.py covers the limits.
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "SECRET_KEY": "e2e",
+            "DATABASE_URL": f"sqlite:///{database}",
+            # Every test posts from 127.0.0.1; tests/test_limits.py covers the limits.
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     yield app
     db.dispose(app)
 

@@ -1,4 +1,5 @@
 """Helpers for the browser tests: answering quiz pages, screenshots, and page checks."""
+
 from __future__ import annotations
 
 import re
@@ -88,7 +89,9 @@ def finish_quiz(context, bank, *, finish: bool = True, answers=plan) -> None:
         pairs = [("csrf_token", CSRF.search(html).group(1)), ("action", action)]
         pairs += [(name, value) for name, values in answers(bank, step).items() for value in values]
         response = context.request.post(
-            f"/quiz/{step}", data=urlencode(pairs), max_redirects=0,
+            f"/quiz/{step}",
+            data=urlencode(pairs),
+            max_redirects=0,
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         assert response.status == 303, f"step {step}: {response.status} {response.text()[:500]}"
@@ -100,8 +103,9 @@ def neutral_plan(bank, step: int) -> dict[str, list[str]]:
     for qid in bank.pages[step - 1].questions:
         question = bank.questions[qid]
         kind = getattr(question, "kind", None)
-        out[field_name(qid)] = [str(question.expect)] if kind == "attention" else ["3"] if kind == "likert" else [
-            question.options[0].key]
+        out[field_name(qid)] = (
+            [str(question.expect)] if kind == "attention" else ["3"] if kind == "likert" else [question.options[0].key]
+        )
     return out
 
 
@@ -111,7 +115,9 @@ def post_form(context, url: str, fields: list[tuple[str, str]], *, form_url: str
     html = context.request.get(form_url or url).text()
     pairs = [("csrf_token", CSRF.search(html).group(1)), *fields]
     return context.request.post(
-        url, data=urlencode(pairs), max_redirects=0,
+        url,
+        data=urlencode(pairs),
+        max_redirects=0,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
 
@@ -169,7 +175,9 @@ def describe_violations(violations: list[dict]) -> str:
     for violation in violations:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']} {violation['helpUrl']}")
         for node in violation["nodes"][:5]:
-            lines.append(f"    {', '.join(map(str, node['target']))}: {node.get('failureSummary', '').replace(chr(10), ' ')}")
+            lines.append(
+                f"    {', '.join(map(str, node['target']))}: {node.get('failureSummary', '').replace(chr(10), ' ')}"
+            )
     return "\n".join(lines)
 
 
@@ -208,17 +216,17 @@ def pdf_pages_and_destinations(data: bytes) -> tuple[int, dict[str, int]]:
     table = start + header.end()
     offsets = {}
     for number in range(1, int(header.group(1))):
-        offset, _, kind = data[table + 20 * number: table + 20 * number + 20].split()[:3]
+        offset, _, kind = data[table + 20 * number : table + 20 * number + 20].split()[:3]
         if kind == b"n":
             offsets[number] = int(offset)
 
     def body(number: int) -> bytes:
-        return data[offsets[number]: data.index(b"endobj", offsets[number])]
+        return data[offsets[number] : data.index(b"endobj", offsets[number])]
 
     def ref(source: bytes, key: bytes) -> int:
         return int(re.search(rb"/" + key + rb"\s+(\d+) 0 R", source).group(1))
 
-    trailer = data[data.rindex(b"trailer"):]
+    trailer = data[data.rindex(b"trailer") :]
     catalog = body(ref(trailer, b"Root"))
     pages = []
 

@@ -1,4 +1,5 @@
 """Every page and state against axe-core, plus what axe cannot see: structure, focus, targets, media."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,11 @@ from .support import wide_elements
 SITE = " - PCC career-fit quiz"
 # Every page and state a person can land on; "error" is page 2 sent with nothing answered.
 PAGES = ["/", *[f"/quiz/{step}" for step in range(1, STEPS + 1)], "error", "/report", "/no-such-page"]
-TITLES = {"/": "Is Patient Care Coordination for you?", "/report": "Your report", "/no-such-page": "We could not find that page"}
+TITLES = {
+    "/": "Is Patient Care Coordination for you?",
+    "/report": "Your report",
+    "/no-such-page": "We could not find that page",
+}
 
 
 @pytest.mark.parametrize("where", PAGES)
@@ -76,9 +81,9 @@ def test_no_horizontal_scrolling_at_320_px(open_page, where):
 @pytest.mark.parametrize("step", range(1, STEPS + 1))
 def test_every_answer_target_is_at_least_24_px(open_page, step):
     page = open_page(f"/quiz/{step}")
-    assert page.locator("input[type=radio], input[type=checkbox]").count() == page.locator("label.option input").count(), (
-        "an answer has no label around it"
-    )
+    assert (
+        page.locator("input[type=radio], input[type=checkbox]").count() == page.locator("label.option input").count()
+    ), "an answer has no label around it"
     for width in (1280, 320):
         page.set_viewport_size({"width": width, "height": 800})
         small = page.evaluate("""() => [...document.querySelectorAll('label.option')]
@@ -110,16 +115,23 @@ def test_chart_is_an_image_with_title_desc_and_the_numbers_as_text(open_page, ba
     title, desc = texts
     assert title
     table = page.locator("table.score-table tbody tr")
-    rows = {table.nth(i).locator("th").inner_text(): table.nth(i).locator(".score-num").inner_text() for i in range(table.count())}
+    rows = {
+        table.nth(i).locator("th").inner_text(): table.nth(i).locator(".score-num").inner_text()
+        for i in range(table.count())
+    }
     assert sorted(rows) == sorted(d.label for d in bank.skills)  # the day-to-day is its own result
     values = chart.locator(".chart-value").all_text_contents()
     assert values == list(rows.values()), "the chart and the table disagree"
     for label, score in rows.items():
-        assert re.search(rf"{re.escape(label)}: {score}, likely \d+ to \d+ \(", desc), f"the chart's description lacks {label}: {score}"
+        assert re.search(rf"{re.escape(label)}: {score}, likely \d+ to \d+ \(", desc), (
+            f"the chart's description lacks {label}: {score}"
+        )
         assert page.get_by_text(label, exact=True).first.is_visible()
 
 
-@pytest.mark.parametrize("media", [{"reduced_motion": "reduce"}, {"forced_colors": "active"}], ids=["reduced-motion", "forced-colors"])
+@pytest.mark.parametrize(
+    "media", [{"reduced_motion": "reduce"}, {"forced_colors": "active"}], ids=["reduced-motion", "forced-colors"]
+)
 def test_report_and_quiz_survive_reduced_motion_and_forced_colors(open_page, media):
     page = open_page("/report")
     page.emulate_media(**media)

@@ -1,5 +1,6 @@
 """The counselor pages in Chromium: a group from creation to deletion with three real clients, and
 every counselor page and state checked as the quiz's are (axe, reflow, one h1, titles, keyboard)."""
+
 from __future__ import annotations
 
 import csv
@@ -30,6 +31,7 @@ CODE = re.compile(r"/g/([A-Z0-9]{4}-[A-Z0-9]{4})$")
 
 # --- Getting there by hand: forms filled and buttons pressed, as people do ---------------------
 
+
 def create_group(page, name=GROUP, note=NOTE) -> dict:
     page.goto("/counselors")
     page.get_by_label("Group name").fill(name)
@@ -39,8 +41,12 @@ def create_group(page, name=GROUP, note=NOTE) -> dict:
     links = page.locator(".link-box a").all_inner_texts()
     assert len(links) == 2, f"the new dashboard should show the client link and the private link: {links}"
     client_url, dashboard_url = links
-    return {"code": CODE.search(client_url).group(1), "client_url": client_url,
-            "dashboard_url": dashboard_url, "dashboard": page.url}
+    return {
+        "code": CODE.search(client_url).group(1),
+        "client_url": client_url,
+        "dashboard_url": dashboard_url,
+        "dashboard": page.url,
+    }
 
 
 def join(page, client_url, name=""):
@@ -198,7 +204,9 @@ def test_counselor_and_three_clients_from_group_to_deletion(new_context, bank, b
     # The counselor deletes Ben's result, after a confirm page (Cancel first changes nothing).
     delete_ben = counselor.get_by_role("link", name=re.compile(r"^Delete result of B\.K\., "))
     delete_ben.click()
-    assert re.fullmatch(r"Delete the result of B\.K\., finished \d{4}-\d\d-\d\d\?", counselor.locator("h1").inner_text())
+    assert re.fullmatch(
+        r"Delete the result of B\.K\., finished \d{4}-\d\d-\d\d\?", counselor.locator("h1").inner_text()
+    )
     counselor.get_by_role("link", name="Cancel").click()
     counselor.wait_for_url(group["dashboard"])
     assert len(dashboard_rows(counselor)) == 3
@@ -231,6 +239,7 @@ def test_counselor_and_three_clients_from_group_to_deletion(new_context, bank, b
 
 # --- Every counselor page and state, reached over HTTP (the journey above clicks) --------------
 
+
 def http_group(context, name=GROUP, note=NOTE) -> str:
     response = post_form(context, "/counselors", [("name", name), ("note", note)])
     assert response.status == 303, response.status
@@ -253,15 +262,28 @@ def world(browser, base_url, bank):
     """A counselor with a group of three results, an empty group and a closed one; a client with a report."""
     counselor = browser.new_context(base_url=base_url)
     counselor.set_default_timeout(10_000)
-    code, empty, closed = http_group(counselor), http_group(counselor, "Evening class", ""), http_group(counselor, "Last year")
+    code, empty, closed = (
+        http_group(counselor),
+        http_group(counselor, "Evening class", ""),
+        http_group(counselor, "Last year"),
+    )
     post_form(counselor, f"/dashboard/{closed}/status", [], form_url=f"/dashboard/{closed}")
-    clients = [http_client(browser, base_url, bank, code, "Ana R."),
-               http_client(browser, base_url, bank, code, "B.K."),
-               http_client(browser, base_url, bank, code, answers=neutral_plan)]
+    clients = [
+        http_client(browser, base_url, bank, code, "Ana R."),
+        http_client(browser, base_url, bank, code, "B.K."),
+        http_client(browser, base_url, bank, code, answers=neutral_plan),
+    ]
     html = counselor.request.get(f"/dashboard/{code}").text()
     result = re.search(rf"/dashboard/{code}/results/(\d+)\"", html).group(1)
-    yield {"counselor": counselor, "code": code, "empty": empty, "closed": closed, "result": result,
-           "client": clients[0][0], "report": clients[0][1]}
+    yield {
+        "counselor": counselor,
+        "code": code,
+        "empty": empty,
+        "closed": closed,
+        "result": result,
+        "client": clients[0][0],
+        "report": clients[0][1],
+    }
     for context, _ in clients:
         context.close()
     counselor.close()
@@ -274,7 +296,10 @@ PAGES = {
     "dashboard": (f"Dashboard: {GROUP}", "13-counselor-dashboard"),
     "dashboard-empty": ("Dashboard: Evening class", "14-counselor-dashboard-empty"),
     "report": (None, "15-counselor-report"),  # see test_counselor_report_title_says_whose_report_it_is
-    "delete-result": (f"Delete the result of Ana R., finished {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d}?", "16-counselor-delete-result"),
+    "delete-result": (
+        f"Delete the result of Ana R., finished {datetime.datetime.now(datetime.UTC):%Y-%m-%d}?",
+        "16-counselor-delete-result",
+    ),
     "delete-group": (f"Delete the group \u201c{GROUP}\u201d?", "17-counselor-delete-group"),
     "group-deleted": ("Group deleted", "18-counselor-group-deleted"),
     "join": (f"Join {GROUP}", "19-client-join"),

@@ -1,5 +1,6 @@
 """An editor moves every cut-off in a copy of questions.yaml: in Chromium, the report's legend,
 chart marks, tags and their colours, sections and band all follow, and so does the dashboard."""
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,11 @@ def moved(text: str) -> str:
     """The shipped bank with every score label and band at new cut-offs."""
     for ranges in (LABELS, BANDS):
         for range_id, (low, high) in ranges.items():
-            text, count = re.subn(rf"(\n  - id: {range_id}\n    label: [^\n]+\n    min: )\d+(\n    max: )\d+",
-                                  rf"\g<1>{low}\g<2>{high}", text)
+            text, count = re.subn(
+                rf"(\n  - id: {range_id}\n    label: [^\n]+\n    min: )\d+(\n    max: )\d+",
+                rf"\g<1>{low}\g<2>{high}",
+                text,
+            )
             assert count == 1, range_id
     return text
 
@@ -35,8 +39,14 @@ def moved(text: str) -> str:
 def edited_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cut-offs")
     (folder / "questions.yaml").write_text(moved(DEFAULT_PATH.read_text()))
-    app = create_app({"SECRET_KEY": "e2e-cut-offs", "DATABASE_URL": f"sqlite:///{folder / 'quiz.db'}",
-                      "QUESTIONS_PATH": str(folder / "questions.yaml"), "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "SECRET_KEY": "e2e-cut-offs",
+            "DATABASE_URL": f"sqlite:///{folder / 'quiz.db'}",
+            "QUESTIONS_PATH": str(folder / "questions.yaml"),
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -69,7 +79,10 @@ def test_every_page_follows_cut_offs_moved_in_questions_yaml(browser, edited_sit
             assert f"{low} to {high} is {label}" in legend, legend
         marks = page.locator("figure.chart .chart-axis").all_text_contents()
         assert sorted(int(m) for m in marks) == [0, 61, 86, 100]
-        xs = {float(x) for x in page.locator("figure.chart .chart-mark").evaluate_all("ls => ls.map(l => l.getAttribute('x1'))")}
+        xs = {
+            float(x)
+            for x in page.locator("figure.chart .chart-mark").evaluate_all("ls => ls.map(l => l.getAttribute('x1'))")
+        }
         assert xs == {61 * 3, 86 * 3}  # the bar is 300 units for 100 points
 
         tone_of = {r.label: r.tone for r in bank.score_labels}
@@ -79,8 +92,10 @@ def test_every_page_follows_cut_offs_moved_in_questions_yaml(browser, edited_sit
             assert f"tone-{tone_of[label]}" in classes, (label, classes)
             colours.setdefault(tone_of[label], set()).add(tag.evaluate("e => getComputedStyle(e).backgroundColor"))
         assert all(len(shades) == 1 for shades in colours.values()), colours  # one colour a tone
-        scores = {row.locator("th").inner_text(): int(row.locator(".score-num").inner_text())
-                  for row in page.locator("table.score-table tbody tr").all()}
+        scores = {
+            row.locator("th").inner_text(): int(row.locator(".score-num").inner_text())
+            for row in page.locator("table.score-table tbody tr").all()
+        }
         heading = page.locator("#strengths-title").inner_text()
         named = page.locator("section[aria-labelledby=strengths-title] h3").all_inner_texts()
         if heading == "Your strengths":

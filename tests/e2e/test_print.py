@@ -1,4 +1,5 @@
 """The report on paper: no site chrome or buttons, every section whole, one or two pages."""
+
 from __future__ import annotations
 
 import shutil
@@ -51,7 +52,8 @@ def test_printed_report_is_at_most_two_pages_and_no_section_is_cut(printed, pape
     content_width, content_height = width_in * 96 - left - right, height_in * 96 - top - bottom
     # Lay the page out at the paper's content width to measure each section as it will print.
     page.set_viewport_size({"width": round(content_width), "height": round(content_height)})
-    sections = page.evaluate("""(selector) => {
+    sections = page.evaluate(
+        """(selector) => {
         // Each section gets an invisible mark at its top and bottom, and a hidden link to each:
         // Chromium turns link targets into PDF named destinations, which name their page.
         const links = document.createElement('div');
@@ -70,7 +72,9 @@ def test_printed_report_is_at_most_two_pages_and_no_section_is_cut(printed, pape
             }
             return [section.querySelector('h1, h2').textContent.trim(), section.getBoundingClientRect().height];
         });
-    }""", SECTIONS)
+    }""",
+        SECTIONS,
+    )
     # Default print settings, as a person gets them: no background graphics.
     pdf = page.pdf(path=tmp_path / "report.pdf", format=paper)
     SCREENSHOTS.mkdir(exist_ok=True)

@@ -1,4 +1,5 @@
 """Walk through the whole quiz in Chromium, the ways real people do, to the end of the report."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -12,8 +13,15 @@ from .support import snap
 from .support import snap_viewport
 from .support import wide_elements
 
-REPORT_SECTIONS = ["Your skills for the job", "How the day-to-day suits you", "Areas to build", "Things to check before you commit", "Your next steps",
-                   "Related careers", "About the job"]
+REPORT_SECTIONS = [
+    "Your skills for the job",
+    "How the day-to-day suits you",
+    "Areas to build",
+    "Things to check before you commit",
+    "Your next steps",
+    "Related careers",
+    "About the job",
+]
 
 
 def assert_report(page):

@@ -1,4 +1,5 @@
 """Pages stay light for old phones and slow connections: under 100 KB each, no render-blocking script."""
+
 from __future__ import annotations
 
 import pytest
