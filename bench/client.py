@@ -15,7 +15,7 @@ import urllib.parse
 from dataclasses import dataclass
 from dataclasses import field
 
-from bench.servers import keep_cookies
+from servers import keep_cookies
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 

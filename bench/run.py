@@ -42,6 +42,11 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from servers import BIN
+from servers import HOST
+from servers import ROOT
+from servers import Gunicorn
+from servers import clean_env
 from sqlalchemy import create_engine
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
@@ -51,11 +56,6 @@ from bench.client import csrf_token
 from bench.client import fixed_load
 from bench.client import percentile
 from bench.client import quiz_form
-from bench.servers import BIN
-from bench.servers import HOST
-from bench.servers import ROOT
-from bench.servers import Gunicorn
-from bench.servers import clean_env
 from quiz import tokens
 from quiz.bank import DEFAULT_PATH
 from quiz.bank import load_bank

@@ -31,6 +31,7 @@ def create_app(test_config=None):
     from . import files
     from . import forms
     from . import limits
+    from . import live_bank
     from . import security
     from . import views
     from .live_bank import LiveBank
@@ -84,7 +85,7 @@ def create_app(test_config=None):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
 
     try:
-        app.extensions["quiz_banks"] = LiveBank(
+        app.extensions[live_bank.EXTENSION] = LiveBank(
             app.config["QUESTIONS_PATH"], app.config["BANK_CHECK_SECONDS"], last_good_path(Path(app.instance_path))
         )
     except BankError as error:

@@ -7,6 +7,7 @@ problems that each name a line, what is wrong and how to fix it. No Flask here.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from functools import cached_property
@@ -404,7 +405,20 @@ def read_bank(text: str, filename: str = "questions.yaml", warnings: list[str] |
     """Parse and validate bank text; raise BankError listing every problem found.
 
     Pass a list as `warnings` to have it filled with advice on a valid bank (quiz/advice.py).
+    A bank is frozen, so one read of the same text serves every caller: each app, each stored
+    version and each test that loads the same file parses it once.
     """
+    if warnings is None:
+        return _read_once(text, filename)
+    return _read(text, filename, warnings)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_once(text: str, filename: str) -> Bank:
+    return _read(text, filename, None)
+
+
+def _read(text: str, filename: str, warnings: list[str] | None) -> Bank:
     parsed = yamlpos.parse(text)
     problems = [checks.Problem(p.position, "", p.message) for p in parsed.problems]
     if parsed.data is None and not problems:

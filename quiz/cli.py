@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import db
+from . import live_bank
 from . import records
 from .bank import DEFAULT_PATH
 from .bank import Bank
@@ -135,7 +136,7 @@ def purge_command() -> None:
 @with_appcontext
 def stats_command(group_code: str | None) -> None:
     """Per dimension: n, mean, SD, Cronbach's alpha; per item: mean, SD, corrected item-total r."""
-    bank = current_app.extensions["quiz_banks"].current()
+    bank = live_bank.of(current_app).current()
     results = records.finished_results(db.session(), group_code)
     current = [r for r in results if r.bank_digest == bank.digest]
     older = Counter(r.bank_version for r in results if r.bank_digest != bank.digest)

@@ -6,6 +6,7 @@ SQLite in the instance folder by default; PostgreSQL when DATABASE_URL names one
 
 from __future__ import annotations
 
+import functools
 import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -175,9 +176,14 @@ def upgrade(target: Engine) -> None:
         command.upgrade(alembic_config(connection), "head")
 
 
+@functools.cache
+def newest_revisions() -> frozenset[str]:
+    """The heads of the migrations this code ships; read once, as they never change while it runs."""
+    return frozenset(ScriptDirectory.from_config(alembic_config(None)).get_heads())
+
+
 def is_up_to_date(connection) -> bool:
-    heads = ScriptDirectory.from_config(alembic_config(connection)).get_heads()
-    return set(MigrationContext.configure(connection).get_current_heads()) == set(heads)
+    return set(MigrationContext.configure(connection).get_current_heads()) == newest_revisions()
 
 
 def prepare_schema(url: str, target: Engine) -> None:
@@ -190,6 +196,9 @@ def prepare_schema(url: str, target: Engine) -> None:
     shown = target.url.render_as_string(hide_password=True)
     if url.startswith("sqlite"):
         try:
+            with target.connect() as connection:
+                if is_up_to_date(connection):  # the usual case: a worker starting on a migrated file
+                    return
             upgrade(target)
         except DBAPIError as error:
             raise SchemaNotReady(f"cannot create or update the SQLite database {shown}: {error.orig}") from None

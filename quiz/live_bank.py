@@ -45,6 +45,14 @@ def last_good_path(instance: Path) -> Path | None:
     return instance / f"last-good-questions-{run}.yaml" if run else None
 
 
+EXTENSION = "quiz_banks"  # where create_app keeps an app's live bank
+
+
+def of(app) -> LiveBank:
+    """The live bank of `app`."""
+    return app.extensions[EXTENSION]
+
+
 class LiveBank:
     def __init__(self, path: str | Path, check_seconds: float = 2.0, last_good: Path | None = None):
         self.path = Path(path)

@@ -9,12 +9,13 @@ from flask import render_template
 from flask import session
 
 from . import db
+from . import live_bank as live
 from . import records
 
 
-def live_bank():
+def live_bank() -> live.LiveBank:
     """The live question bank of this app (quiz/live_bank.py)."""
-    return current_app.extensions["quiz_banks"]
+    return live.of(current_app)
 
 
 def current_attempt():

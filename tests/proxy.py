@@ -11,8 +11,8 @@ import select
 import socket
 import threading
 
-from bench.servers import HOST
-from bench.servers import free_port
+from servers import HOST
+from servers import free_port
 
 
 class Proxy:

@@ -30,14 +30,14 @@ import pytest
 from conftest import MINI_PATH
 from conftest import csrf_token
 from conftest import page_answers
+from servers import BIN
+from servers import HOST
+from servers import ROOT
+from servers import clean_env
+from servers import free_port
+from servers import keep_cookies
 from test_serving import quiz_form
 
-from bench.servers import BIN
-from bench.servers import HOST
-from bench.servers import ROOT
-from bench.servers import clean_env
-from bench.servers import free_port
-from bench.servers import keep_cookies
 from quiz import create_app
 from quiz import db
 from quiz.files import STATIC

@@ -17,6 +17,7 @@ import time
 
 import pytest
 from conftest import POSTGRES_URL
+from conftest import checked_values
 from conftest import csrf_token
 from conftest import migrate
 from conftest import page_answers
@@ -29,11 +30,11 @@ from test_serving import Browser
 from test_serving import Page
 from test_serving import Server
 from test_serving import quiz_form
-from test_views import checked_values
 
 from quiz import create_app
 from quiz import db
 from quiz import limits
+from quiz import live_bank
 from quiz.models import Attempt
 
 NOT_SAVED = "We could not save this page just now. Your answers are still here"
@@ -80,7 +81,7 @@ def test_page_posted_while_the_database_is_down_keeps_its_answers_and_saves_once
     app = create_app({"SECRET_KEY": "faults-secret", "DATABASE_URL": url, "RATELIMIT_ENABLED": False})
     try:
         client = app.test_client()
-        bank = app.extensions["quiz_banks"].current()
+        bank = live_bank.of(app).current()
         first, second = page_answers(bank, 1), page_answers(bank, 2)
         assert post_page(client, 1, first).status_code == 303
         token = csrf_token(client.get("/quiz/2").get_data(as_text=True))
@@ -126,7 +127,7 @@ def test_rate_limits_fall_back_to_memory_per_process_when_redis_is_down(tmp_path
     )
     try:
         client = app.test_client()
-        bank = app.extensions["quiz_banks"].current()
+        bank = live_bank.of(app).current()
         statuses = [client.get("/").status_code]
         for step in range(1, len(bank.pages) + 1):
             response = post_page(client, step, page_answers(bank, step))

@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from conftest import MINI_PATH
 from conftest import POSTGRES_URL
+from conftest import checked_values
 from conftest import csrf_token
 from conftest import page_answers
 from conftest import post_page
 from sqlalchemy import text
-from test_views import checked_values
 
 from quiz import create_app
 from quiz import db

@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pytest
 from conftest import page_answers
+from servers import BIN
+from servers import ROOT
+from servers import clean_env
 from test_serving import Browser
 from test_serving import Server
-
-from bench.servers import BIN
-from bench.servers import ROOT
-from bench.servers import clean_env
 
 # Nothing from the checkout or the test run's own environment on the path.
 ISOLATED = {"PYTHONPATH": "", "VIRTUAL_ENV": ""}

@@ -12,14 +12,12 @@ import time
 from html import unescape
 
 import pytest
-from conftest import migrate
 from conftest import page_answers
 from conftest import post_page
+from servers import ROOT
 from test_serving import Browser
 from test_serving import Server
 
-from bench.servers import ROOT
-from quiz import create_app
 from quiz import db
 from quiz import live_bank
 from quiz.bank import DEFAULT_PATH
@@ -38,7 +36,7 @@ def edit(path, text: str) -> None:
 
 def reload(app) -> None:
     """What the first request after an edit starts (the file is read off the request path), waited for."""
-    source = app.extensions["quiz_banks"]
+    source = live_bank.of(app)
     source.current()
     source.wait_for_reload(timeout=30)
 
@@ -48,23 +46,11 @@ def with_version(text: str, version: str) -> str:
 
 
 @pytest.fixture
-def live(tmp_path, database_url):
+def live(tmp_path, make_app):
     """An app whose questions.yaml is a copy we can edit, checked on every request."""
     path = tmp_path / "questions.yaml"
     path.write_text(DEFAULT_PATH.read_text())
-    migrate(database_url)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "s",
-            "DATABASE_URL": database_url,
-            "RATELIMIT_ENABLED": False,
-            "QUESTIONS_PATH": str(path),
-            "BANK_CHECK_SECONDS": 0,
-        }
-    )
-    yield app, path
-    db.dispose(app)
+    return make_app(QUESTIONS_PATH=str(path), BANK_CHECK_SECONDS=0), path
 
 
 def test_an_edit_is_served_without_a_restart(live):
@@ -92,7 +78,7 @@ def test_a_broken_edit_is_logged_with_lines_and_the_last_good_bank_keeps_serving
 
 def test_an_attempt_in_progress_finishes_on_the_version_it_started_with(live):
     app, path = live
-    bank = app.extensions["quiz_banks"].current()
+    bank = live_bank.of(app).current()
     client = app.test_client()
     for step in range(1, 4):
         post_page(client, step, page_answers(bank, step))
@@ -104,7 +90,7 @@ def test_an_attempt_in_progress_finishes_on_the_version_it_started_with(live):
     assert old_text in text
     edit(path, text.replace(old_text, "A reworded statement."))
     reload(app)
-    assert app.extensions["quiz_banks"].current().version == "2099.9"
+    assert live_bank.of(app).current().version == "2099.9"
 
     page_4 = unescape(client.get("/quiz/4").get_data(as_text=True))
     assert old_text in page_4 and "A reworded statement." not in page_4  # the version it started on
@@ -117,23 +103,15 @@ def test_an_attempt_in_progress_finishes_on_the_version_it_started_with(live):
     assert "A reworded statement." in newcomer.get("/quiz/4").get_data(as_text=True)
 
 
-def test_another_instance_finishes_an_old_version_from_the_database(live, tmp_path, database_url):
+def test_another_instance_finishes_an_old_version_from_the_database(live, tmp_path, make_app):
     app, path = live
-    bank = app.extensions["quiz_banks"].current()
+    bank = live_bank.of(app).current()
     client = app.test_client()
     post_page(client, 1, page_answers(bank, 1))
 
     elsewhere_path = tmp_path / "elsewhere.yaml"
     elsewhere_path.write_text(with_version(path.read_text(), "2099.2"))
-    other = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "s",
-            "DATABASE_URL": database_url,
-            "RATELIMIT_ENABLED": False,
-            "QUESTIONS_PATH": str(elsewhere_path),
-        }
-    )
+    other = make_app(QUESTIONS_PATH=str(elsewhere_path))
     twin = other.test_client()
     twin.set_cookie("session", client.get_cookie("session").value)
     for step in range(2, len(bank.pages) + 1):

@@ -16,12 +16,12 @@ from urllib.parse import urlencode
 import pytest
 from conftest import csrf_token
 from conftest import page_answers
+from servers import HOST
 from test_hostile import NAMELESS_PART
 from test_serving import Browser
 from test_serving import Server
 from test_serving import quiz_form
 
-from bench.servers import HOST
 from quiz import db
 
 MAX_CONTENT_LENGTH = 64 * 1024

@@ -9,14 +9,13 @@ from html import unescape
 
 from conftest import MINI_PATH
 from conftest import csrf_token
-from conftest import migrate
+from conftest import finish_quiz
 from conftest import page_answers
 from conftest import post_page
 from sqlalchemy import update
-from test_views import finish_quiz
 
-from quiz import create_app
 from quiz import db
+from quiz import live_bank
 from quiz import records
 from quiz.models import Attempt
 from quiz.scoring import build_report
@@ -112,7 +111,7 @@ def test_a_step_that_needs_something_first_says_so(client, bank):
     assert "You would first need a diploma or GED." in html
 
 
-def test_cut_offs_edited_in_questions_yaml_change_every_page_together(tmp_path, database_url):
+def test_cut_offs_edited_in_questions_yaml_change_every_page_together(tmp_path, make_app):
     edited = tmp_path / "questions.yaml"
     edited.write_text(
         MINI_PATH.read_text().replace(
@@ -124,47 +123,33 @@ def test_cut_offs_edited_in_questions_yaml_change_every_page_together(tmp_path, 
             "  - {id: to_build, label: Area to build, min: 0, max: 39, tone: low}",
         )
     )
-    migrate(database_url)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "s",
-            "DATABASE_URL": database_url,
-            "QUESTIONS_PATH": str(edited),
-            "RATELIMIT_ENABLED": False,
-        }
+    app = make_app(QUESTIONS_PATH=str(edited))
+    client = app.test_client()
+    bank = live_bank.of(app).current()
+    page = client.get("/counselors").get_data(as_text=True)
+    dashboard_url = client.post(
+        "/counselors", data={"csrf_token": csrf_token(page), "name": "Cohort", "note": ""}
+    ).location
+    code = dashboard_url.rsplit("/", 1)[1]
+    joined = client.post(f"/g/{code}", data={"csrf_token": csrf_token(client.get(f"/g/{code}").get_data(as_text=True))})
+    assert joined.status_code == 303
+    answers, url = finish_quiz(client, bank)
+    html = report_of(client, url)
+    care = next(d for d in build_report(bank, answers)["dimensions"] if d["id"] == "care")
+    assert care["score"] == 81 and care["score_label"] == "Solid base"  # a Strength under the shipped cut-offs
+    # The legend, the chart's marks, the table's tag and the sections all follow the new cut-offs.
+    assert '90 to 100 is <span class="tag tone-high">Strength</span>; 40 to 89 is' in html
+    marks = re.findall(r'<text x="[\d.]+" y="\d+" class="chart-axis" text-anchor="middle">(\d+)</text>', html)
+    assert marks[:2] == ["40", "90"]
+    assert re.search(
+        r'Patient care</th>\s*<td><span class="score-num">81</span> <span class="tag tone-middle">Solid base', html
     )
-    try:
-        client = app.test_client()
-        bank = app.extensions["quiz_banks"].current()
-        page = client.get("/counselors").get_data(as_text=True)
-        dashboard_url = client.post(
-            "/counselors", data={"csrf_token": csrf_token(page), "name": "Cohort", "note": ""}
-        ).location
-        code = dashboard_url.rsplit("/", 1)[1]
-        joined = client.post(
-            f"/g/{code}", data={"csrf_token": csrf_token(client.get(f"/g/{code}").get_data(as_text=True))}
-        )
-        assert joined.status_code == 303
-        answers, url = finish_quiz(client, bank)
-        html = report_of(client, url)
-        care = next(d for d in build_report(bank, answers)["dimensions"] if d["id"] == "care")
-        assert care["score"] == 81 and care["score_label"] == "Solid base"  # a Strength under the shipped cut-offs
-        # The legend, the chart's marks, the table's tag and the sections all follow the new cut-offs.
-        assert '90 to 100 is <span class="tag tone-high">Strength</span>; 40 to 89 is' in html
-        marks = re.findall(r'<text x="[\d.]+" y="\d+" class="chart-axis" text-anchor="middle">(\d+)</text>', html)
-        assert marks[:2] == ["40", "90"]
-        assert re.search(
-            r'Patient care</th>\s*<td><span class="score-num">81</span> <span class="tag tone-middle">Solid base', html
-        )
-        assert ">Your highest scores</h2>" in html and ">Your strengths</h2>" not in html
-        assert 'tone-high">81' not in html
-        # The counselor's dashboard draws the group's means with the same marks.
-        dashboard = client.get(dashboard_url).get_data(as_text=True)
-        assert 'class="chart-axis" text-anchor="middle">40</text>' in dashboard
-        assert 'class="chart-axis" text-anchor="middle">50</text>' not in dashboard
-    finally:
-        db.dispose(app)
+    assert ">Your highest scores</h2>" in html and ">Your strengths</h2>" not in html
+    assert 'tone-high">81' not in html
+    # The counselor's dashboard draws the group's means with the same marks.
+    dashboard = client.get(dashboard_url).get_data(as_text=True)
+    assert 'class="chart-axis" text-anchor="middle">40</text>' in dashboard
+    assert 'class="chart-axis" text-anchor="middle">50</text>' not in dashboard
 
 
 def test_a_report_stored_in_the_first_format_still_opens_with_its_numbers(app, client, bank):

@@ -14,6 +14,7 @@ from gunicorn.config import Config
 
 from quiz import create_app
 from quiz import db
+from quiz import live_bank
 from quiz import records
 from quiz.serving import RedactingGunicornLogger
 
@@ -48,7 +49,7 @@ def test_security_headers_on_every_kind_of_response(client):
 
 def test_hsts_and_secure_cookie_only_over_https(limited):
     client = limited.test_client()
-    bank = limited.extensions["quiz_banks"].current()
+    bank = live_bank.of(limited).current()
     plain = post_page(client, 1, page_answers(bank, 1))
     cookie = plain.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
@@ -78,7 +79,7 @@ def test_token_urls_are_rate_limited_with_a_friendly_page(limited):
 
 def test_answer_posts_and_group_creation_are_rate_limited(limited):
     client = limited.test_client()
-    bank = limited.extensions["quiz_banks"].current()
+    bank = live_bank.of(limited).current()
     statuses = [post_page(client, 1, page_answers(bank, 1)).status_code for _ in range(5)]
     assert statuses == [303, 303, 303, 303, 429]
     assert client.get("/quiz/1").status_code == 200  # reading is not limited
@@ -153,7 +154,7 @@ def test_links_carry_only_a_trusted_host(tmp_path, monkeypatch):
     try:
         db.upgrade(app.extensions["quiz_db"]["engine"])
         client = app.test_client()
-        bank = app.extensions["quiz_banks"].current()
+        bank = live_bank.of(app).current()
         assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
         page = client.get("/quiz/1", headers={"Host": "quiz.example.org"})
         data = {"csrf_token": csrf_token(page.get_data(as_text=True)), "action": "next"}

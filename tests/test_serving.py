@@ -29,21 +29,21 @@ from pathlib import Path
 import pytest
 from conftest import MINI_PATH
 from conftest import POSTGRES_URL
+from conftest import checked_values
 from conftest import csrf_token
 from conftest import page_answers
+from servers import BIN
+from servers import ROOT
+from servers import Gunicorn
+from servers import clean_env
+from servers import free_port
+from servers import keep_cookies
 from sqlalchemy import create_engine
 from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from test_counselor import varied_answers
-from test_views import checked_values
 
-from bench.servers import BIN
-from bench.servers import ROOT
-from bench.servers import Gunicorn
-from bench.servers import clean_env
-from bench.servers import free_port
-from bench.servers import keep_cookies
 from quiz import tokens
 from quiz.models import Attempt
 from quiz.scoring import build_report

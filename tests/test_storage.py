@@ -8,17 +8,16 @@ import threading
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from conftest import MINI_PATH
+from conftest import checked_values
 from conftest import csrf_token
-from conftest import migrate
+from conftest import finish_quiz
 from conftest import page_answers
 from conftest import post_page
 from sqlalchemy import func
 from sqlalchemy import select
-from test_views import checked_values
-from test_views import finish_quiz
 
-from quiz import create_app
 from quiz import db
+from quiz import live_bank
 from quiz import tokens
 from quiz.bank import DEFAULT_PATH
 from quiz.bank import MAX_VERSION_LENGTH
@@ -112,7 +111,7 @@ def test_wrong_or_truncated_report_and_resume_tokens_get_404(client, bank):
         assert client.get(f"/r/{bad}/delete").status_code == 404, bad
 
 
-def test_report_stays_as_it_was_after_questions_yaml_changes(app, client, bank, tmp_path, database_url):
+def test_report_stays_as_it_was_after_questions_yaml_changes(app, client, bank, tmp_path, make_app):
     _, report_url = finish_quiz(client, bank)
     before = client.get(report_url).get_data(as_text=True)
 
@@ -125,12 +124,9 @@ def test_report_stays_as_it_was_after_questions_yaml_changes(app, client, bank, 
             "{key: a, text: Point them to the portal., points: 3}",
         )
     )
-    changed = create_app(
-        {"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url, "QUESTIONS_PATH": str(edited)}
-    )
-    assert changed.extensions["quiz_banks"].current().version == "2099.1"
+    changed = make_app(QUESTIONS_PATH=str(edited))
+    assert live_bank.of(changed).current().version == "2099.1"
     after = changed.test_client().get(report_url).get_data(as_text=True)
-    db.dispose(changed)
     strip = lambda html: re.sub(r'name="csrf_token" value="[^"]+"', "", html)  # noqa: E731
     assert strip(after) == strip(before)
     assert "Patient care" in after and "Caring for patients" not in after
@@ -301,7 +297,7 @@ def longest(name: str, length: int = 40) -> str:
     return (name + "_" + "x" * length)[:length]
 
 
-def test_a_bank_with_every_stored_field_at_its_longest_walks_to_a_report(tmp_path, database_url):
+def test_a_bank_with_every_stored_field_at_its_longest_walks_to_a_report(tmp_path, make_app):
     shipped = load_bank(DEFAULT_PATH)
     question = next(q for q in shipped.profile if "_" in q.id)
     option = next(o.key for q in shipped.profile for o in q.options if "_" in o.key)
@@ -310,24 +306,12 @@ def test_a_bank_with_every_stored_field_at_its_longest_walks_to_a_report(tmp_pat
         text = re.sub(rf"(?<![\w-]){name}(?![\w-])", longest(name), text)
     path = tmp_path / "questions.yaml"
     path.write_text(text)
-    migrate(database_url)
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "s",
-            "DATABASE_URL": database_url,
-            "QUESTIONS_PATH": str(path),
-            "RATELIMIT_ENABLED": False,
-        }
-    )
-    try:
-        bank = app.extensions["quiz_banks"].current()
-        assert bank.version == "v" * MAX_VERSION_LENGTH and longest(question.id) in bank.questions
-        client = app.test_client()
-        _, report_url = finish_quiz(client, bank)
-        assert f"quiz version {bank.version}" in client.get(report_url).get_data(as_text=True)
-        with app.app_context():
-            attempt = db.session().scalar(select(Attempt))
-            assert attempt.bank_version == bank.version and longest(question.id) in attempt.answers
-    finally:
-        db.dispose(app)
+    app = make_app(QUESTIONS_PATH=str(path))
+    bank = live_bank.of(app).current()
+    assert bank.version == "v" * MAX_VERSION_LENGTH and longest(question.id) in bank.questions
+    client = app.test_client()
+    _, report_url = finish_quiz(client, bank)
+    assert f"quiz version {bank.version}" in client.get(report_url).get_data(as_text=True)
+    with app.app_context():
+        attempt = db.session().scalar(select(Attempt))
+        assert attempt.bank_version == bank.version and longest(question.id) in attempt.answers

@@ -3,8 +3,10 @@ from __future__ import annotations
 import re
 from html import unescape
 
+from conftest import MINI_PATH
+from conftest import checked_values
 from conftest import csrf_token
-from conftest import migrate
+from conftest import finish_quiz
 from conftest import page_answers
 from conftest import post_page
 
@@ -20,24 +22,6 @@ REPORT_SECTIONS = [
     "About the job",
     "How this was scored, and its limits",
 ]
-
-
-def checked_values(html: str, qid: str) -> set[str]:
-    """Values of the checked inputs of one question, read from the rendered page."""
-    inputs = re.findall(rf'<input[^>]*name="q_{qid}"[^>]*>', html)
-    return {re.search(r'value="([^"]*)"', i).group(1) for i in inputs if " checked" in i}
-
-
-def finish_quiz(client, bank) -> tuple[dict, str]:
-    """Answer every page; return the answers and the private report URL the last page leads to."""
-    answers = {}
-    for step in range(1, len(bank.pages) + 1):
-        page = page_answers(bank, step)
-        response = post_page(client, step, page)
-        assert response.status_code == 303, response.get_data(as_text=True)[:500]
-        answers.update(page)
-    assert re.fullmatch(r"/r/[A-Za-z0-9_-]{43}", response.headers["Location"])
-    return answers, response.headers["Location"]
 
 
 def test_landing_says_what_the_quiz_is(client, bank):
@@ -200,19 +184,10 @@ def test_pages_carry_a_strict_policy_and_no_inline_script_or_style(client, bank)
         assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html)), url
 
 
-def test_bank_text_is_escaped(tmp_path, database_url):
-    from quiz import create_app
-    from quiz import db
-    from quiz.bank import DEFAULT_PATH
-
-    text = DEFAULT_PATH.read_text().replace(
-        "title: Is Patient Care Coordination for you?", 'title: "<script>alert(1)</script>"'
-    )
+def test_bank_text_is_escaped(tmp_path, make_app):
+    text = MINI_PATH.read_text().replace("title: Mini quiz", 'title: "<script>alert(1)</script>"')
     path = tmp_path / "questions.yaml"
     path.write_text(text)
-    migrate(database_url)
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "QUESTIONS_PATH": str(path), "DATABASE_URL": database_url})
-    html = app.test_client().get("/").get_data(as_text=True)
-    db.dispose(app)
+    html = make_app(QUESTIONS_PATH=str(path)).test_client().get("/").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html

@@ -12,11 +12,12 @@ from werkzeug.serving import make_server
 
 from quiz import create_app
 from quiz import db
+from quiz import live_bank
 
 from .support import finish_quiz
 
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
-# ENGINEERING.md: test tools cannot download their own browsers here, so we drive Debian's.
+# Test tools cannot download their own browser on every machine this runs on, so we drive Debian's.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -53,7 +54,7 @@ def app(tmp_path_factory):
         {
             "SECRET_KEY": "e2e",
             "DATABASE_URL": f"sqlite:///{database}",
-            # Every test posts from 127.0.0.1; tests/test_limits.py covers the limits.
+            # Every test posts from 127.0.0.1; tests/test_security.py covers the limits.
             "RATELIMIT_ENABLED": False,
         }
     )
@@ -63,7 +64,7 @@ def app(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def bank(app):
-    return app.extensions["quiz_banks"].current()
+    return live_bank.of(app).current()
 
 
 @pytest.fixture(scope="session")

@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 
 from quiz import create_app
 from quiz import db
+from quiz import live_bank
 from quiz.bank import DEFAULT_PATH
 
 from .conftest import DESKTOP
@@ -61,7 +62,7 @@ def edited_site(tmp_path_factory):
 
 def test_every_page_follows_cut_offs_moved_in_questions_yaml(browser, edited_site):
     app, url = edited_site
-    bank = app.extensions["quiz_banks"].current()
+    bank = live_bank.of(app).current()
     context = browser.new_context(base_url=url, viewport=DESKTOP)
     try:
         page = context.new_page()
