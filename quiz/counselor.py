@@ -19,6 +19,7 @@ from flask import url_for
 from . import db
 from . import forms
 from . import records
+from . import report_cache
 from .limits import limit
 from .old_reports import readable
 from .web import current_bank
@@ -120,13 +121,10 @@ def result(code: str, result_id: int):
     attempt = records.group_result(db.session(), group.id, result_id)
     if attempt is None:
         abort(404)
-    return render_private(
-        "quiz/report.html",
-        report=readable(records.finished_report(attempt)),
-        attempt=attempt,
-        group=group,
-        counselor=True,
+    parts = report_cache.parts(
+        attempt.token_hash, f"{attempt.finished_at:%Y-%m-%d}", lambda: records.finished_report(attempt), counselor=True
     )
+    return render_private("quiz/report.html", parts=parts, attempt=attempt, group=group, counselor=True)
 
 
 @bp.route("/dashboard/<code>/results/<int:result_id>/delete", methods=["GET", "POST"])

@@ -90,6 +90,32 @@ def find_attempt(db: Session, token: str | None) -> Attempt | None:
     return attempt if attempt and tokens.matches(token, attempt.token_hash) else None
 
 
+_FIND_FINISHED = select(
+    _attempts.c.id,
+    _attempts.c.token_hash,
+    _attempts.c.group_id,
+    _attempts.c.client_name,
+    _attempts.c.finished_at,
+).where(_attempts.c.token_hash == bindparam("token_hash"))
+_REPORT = select(_attempts.c.report).where(_attempts.c.id == bindparam("attempt_id"))
+
+
+def find_report_page(connection: Connection, token: str | None) -> Row | None:
+    """What a report page needs of an attempt, without the report itself (see report_cache):
+    id, token_hash, group_id, client_name, finished_at."""
+    if not tokens.plausible(token):
+        return None
+    row = connection.execute(_FIND_FINISHED, {"token_hash": tokens.token_hash(token)}).first()
+    return row if row and tokens.matches(token, row.token_hash) else None
+
+
+def stored_report(connection: Connection, attempt_id: int) -> dict:
+    report = connection.execute(_REPORT, {"attempt_id": attempt_id}).scalar()
+    if report is None:
+        raise ValueError(f"attempt {attempt_id} has no report: it is not finished")
+    return report
+
+
 def find_progress(connection: Connection, token: str | None) -> Row | None:
     """What a quiz page needs of an attempt, in one row: id, answers, bank_digest, option_seed,
     finished_at, group_name."""

@@ -21,9 +21,9 @@ from . import db
 from . import forms
 from . import precision
 from . import records
+from . import report_cache
 from . import tokens
 from .limits import limit
-from .old_reports import readable
 from .scoring import build_report
 from .web import current_attempt
 from .web import current_bank
@@ -232,12 +232,18 @@ def resume(token: str):
 @limit("TOKENS")
 def report(token: str):
     """A finished report at its private address, exactly as it was computed."""
-    attempt = attempt_or_404(token)
+    connection = db.connection()
+    attempt = records.find_report_page(connection, token)
+    if attempt is None:
+        abort(404)
     if attempt.finished_at is None:
         return private(redirect(url_for(".resume", token=token), 303))
+    parts = report_cache.parts(
+        attempt.token_hash, f"{attempt.finished_at:%Y-%m-%d}", lambda: records.stored_report(connection, attempt.id)
+    )
     return render_private(
         "quiz/report.html",
-        report=readable(records.finished_report(attempt)),
+        parts=parts,
         attempt=attempt,
         token=token,
         retention_days=current_app.config["RETENTION_RESULT_DAYS"],

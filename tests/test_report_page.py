@@ -210,3 +210,18 @@ def test_a_report_stored_in_the_first_format_still_opens_with_its_numbers(app, c
     assert "<h1>Promising fit</h1>" in html and "A good base, from the old quiz." in html
     assert "Overall score <strong>68</strong>" in html and "Shown to everyone." not in html
     assert "quiz version 2026.11-2" in html
+
+
+def test_a_report_is_rendered_once_and_a_deleted_one_is_gone_even_so(app, client, bank, monkeypatch):
+    _, url = finish_quiz(client, bank)
+    reads = []
+    real = records.stored_report
+    monkeypatch.setattr(records, "stored_report", lambda *args: reads.append(args) or real(*args))
+    first, second = client.get(url), client.get(url)
+    assert first.status_code == second.status_code == 200
+    assert len(reads) == 1  # the second visit reuses the rendered report
+    strip = lambda html: re.sub(r'name="csrf_token" value="[^"]+"', "", html)  # noqa: E731
+    assert strip(first.get_data(as_text=True)) == strip(second.get_data(as_text=True))
+    token = csrf_token(client.get(f"{url}/delete").get_data(as_text=True))
+    assert client.post(f"{url}/delete", data={"csrf_token": token}).status_code == 200
+    assert client.get(url).status_code == 404

@@ -1,0 +1,69 @@
+"""A finished report never changes, so each worker renders its page once and keeps it.
+
+The page of a report is mostly the report itself: the verdict and every section are rendered
+from the stored report alone, kept here by the attempt's token hash (never reused, unlike ids)
+and reused on every later visit. Only what is different per request (the CSRF token, the private
+link, the counselor's links) is rendered each time. A deleted report is never reached again: the
+lookup of its token comes first and finds nothing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import render_template
+from markupsafe import Markup
+
+from .old_reports import readable
+
+KEPT = 256  # reports per worker; about 40 KB of HTML each
+
+
+@dataclass(frozen=True)
+class ReportParts:
+    band_label: str
+    tone: str
+    careless: bool
+    role_title: str
+    verdict: Markup
+    sections: Markup
+
+
+_kept: OrderedDict[tuple, ReportParts] = OrderedDict()
+_lock = threading.Lock()
+
+
+def parts(token_hash: str, finished: str, load_report: Callable[[], dict], counselor: bool = False) -> ReportParts:
+    """The rendered parts of one stored report; `load_report` is called only when not kept."""
+    key = (token_hash, counselor)
+    with _lock:
+        if (found := _kept.get(key)) is not None:
+            _kept.move_to_end(key)
+            return found
+    made = render(readable(load_report()), finished, counselor)
+    with _lock:
+        _kept[key] = made
+        while len(_kept) > KEPT:
+            _kept.popitem(last=False)
+    return made
+
+
+def render(report: dict, finished: str, counselor: bool) -> ReportParts:
+    band = report.get("band")
+    if report["careless"]:
+        label, tone = report["careless_headline"].lower(), "none"
+    else:
+        label, tone = (band["label"], band["tone"]) if band else ("not enough answers", "none")
+    return ReportParts(
+        band_label=label,
+        tone=tone,
+        careless=report["careless"],
+        role_title=report["role"]["title"],
+        verdict=Markup(render_template("quiz/_report_verdict.html", report=report)),
+        sections=Markup(
+            render_template("quiz/_report_sections.html", report=report, finished=finished, counselor=counselor)
+        ),
+    )
