@@ -198,7 +198,7 @@ def answers_for(bank, step: int, person: int) -> dict:
     for offset, qid in enumerate(bank.pages[step - 1].questions):
         question = bank.questions[qid]
         turn = person + offset
-        if getattr(question, "kind", None) == "likert":
+        if getattr(question, "kind", None) in ("likert", "attention"):
             answers[qid] = str(1 + turn % 5)
         else:
             key = question.options[turn % len(question.options)].key
@@ -214,6 +214,7 @@ class Flow:
     latencies: list[float]
     errors: list[str]
     reconnects: int
+    cpu_seconds: float = 0.0  # of the quiz server and its database backends, over the whole flow
 
 
 async def person(port: int, bank, number: int, latencies: list[float], errors: list[str]) -> tuple[str | None, int]:
@@ -514,7 +515,10 @@ async def run_database(kind: str, driver: Driver, people: int, workdir: Path) ->
         before = database.finished()
 
         say(f"{kind}: {people} people completing the quiz at once")
+        cpu_before, backends = quiz.cpu_seconds(), database.backends()
         flow = await crowd(quiz.port, bank, people)
+        flow.cpu_seconds = quiz.cpu_seconds() - cpu_before
+        flow.cpu_seconds += sum(cpu - backends.get(pid, 0.0) for pid, cpu in database.backends().items())
         finished = database.finished()
         new = {h: ok for h, ok in finished.items() if h not in before}
         given = {tokens.token_hash(t) for t in flow.tokens}
@@ -641,8 +645,8 @@ def report(runs: list[Run], driver: Driver, people: int, load_before: tuple, not
             else "."
         ),
         "",
-        "| database | people | seconds | completions/s | requests | p50 ms | p99 ms | errors | finished results stored | lost |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| database | people | seconds | completions/s | per core | requests | p50 ms | p99 ms | server CPU ms per quiz | quizzes per CPU-second | errors | finished results stored | lost |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in runs:
         label = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}[run.database]
@@ -650,10 +654,13 @@ def report(runs: list[Run], driver: Driver, people: int, load_before: tuple, not
         stored = f"{run.stored} of {flow.people}" + (
             "" if run.stored_after == run.stored else f" ({run.stored_after} at the end)"
         )
+        completions = len(flow.tokens) / flow.seconds
+        per_quiz = 1000 * flow.cpu_seconds / len(flow.tokens) if flow.tokens else 0.0
         lines.append(
-            f"| {label} | {flow.people} | {flow.seconds:.1f} | {len(flow.tokens) / flow.seconds:.1f} | {len(flow.latencies)} | "
-            f"{percentile(flow.latencies, 0.5) * 1000:.1f} | {percentile(flow.latencies, 0.99) * 1000:.1f} | "
-            f"{len(flow.errors)} | {stored} | {run.lost} |"
+            f"| {label} | {flow.people} | {flow.seconds:.1f} | {completions:.1f} | {completions / (os.cpu_count() or 1):.1f} | "
+            f"{len(flow.latencies)} | {percentile(flow.latencies, 0.5) * 1000:.1f} | "
+            f"{percentile(flow.latencies, 0.99) * 1000:.1f} | {per_quiz:.1f} | "
+            f"{1000 / per_quiz if per_quiz else 0:.0f} | {len(flow.errors)} | {stored} | {run.lost} |"
         )
         if flow.errors:
             missed.append(f"{label} flow: {len(flow.errors)} errors, e.g. {flow.errors[0]}")

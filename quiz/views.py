@@ -263,8 +263,14 @@ def delete_report(token: str):
     return render_private("quiz/deleted.html")
 
 
-@bp.post("/restart")
+@bp.route("/restart", methods=["GET", "POST"])
 def restart():
+    """Start a new attempt in this browser; the last one, finished or not, keeps its private link.
+
+    Asked on a page of its own, so that the report needs no form (and no session) at all.
+    """
+    if request.method == "GET":
+        return render_template("quiz/restart.html")
     session.pop("attempt", None)
     return redirect(url_for(".page", step=1), 303)
 

@@ -156,7 +156,8 @@ def test_report_sends_an_unfinished_quiz_to_its_first_gap(client, bank):
 
 def test_start_again_begins_a_new_attempt_and_keeps_the_report(client, bank):
     _, report_url = finish_quiz(client, bank)
-    token = csrf_token(client.get(report_url).get_data(as_text=True))
+    assert 'href="/restart"' in client.get(report_url).get_data(as_text=True)
+    token = csrf_token(client.get("/restart").get_data(as_text=True))
     response = client.post("/restart", data={"csrf_token": token})
     assert response.status_code == 303 and response.headers["Location"].endswith("/quiz/1")
     assert checked_values(client.get("/quiz/1").get_data(as_text=True), "education") == set()
@@ -171,7 +172,7 @@ def test_unknown_step_is_a_friendly_404(client):
 
 def test_pages_carry_a_strict_policy_and_no_inline_script_or_style(client, bank):
     _, report_url = finish_quiz(client, bank)
-    client.post("/restart", data={"csrf_token": csrf_token(client.get(report_url).get_data(as_text=True))})
+    client.post("/restart", data={"csrf_token": csrf_token(client.get("/restart").get_data(as_text=True))})
     for url in ["/", "/quiz/1", "/quiz/2", report_url, "/counselors", "/nowhere"]:
         response = client.get(url)
         policy = response.headers["Content-Security-Policy"]
