@@ -2,8 +2,8 @@
 
 `flask --app quiz check` prints these after a good file; none stops the app. They cover reading
 level (US grade 8 or below), situations whose best answer gives itself away by its length,
-scales that are short or one-sided, reverse-keyed statements written with a "not", and British
-spellings in a US quiz. No Flask here.
+scales that are short or one-sided, reverse-keyed statements written with a "not", British
+spellings in a US quiz, and report entries with no link or no counselor's guide. No Flask here.
 """
 
 from __future__ import annotations
@@ -58,6 +58,14 @@ PROSE = {
     "funding",
     "job_task",
     "source_note",
+    "ask",
+    "near",
+    "explore",
+    "bring",
+    "near_band",
+    "careless",
+    "no_flags",
+    "plan_intro",
 }
 NEGATION = re.compile(r"\b(not|no|never|nobody|nothing|none|cannot)\b|n't\b", re.IGNORECASE)
 BRITISH = re.compile(
@@ -162,6 +170,28 @@ def _scales(warn, bank) -> None:
             )
 
 
+def _leads(warn, bank) -> None:
+    """A report that names a step, credential or career should link to its page, and a
+    counselor's view needs questions for every dimension and flag."""
+    named = [(("steps", i), s) for i, s in enumerate(bank.steps)]
+    named += [(("careers", i), c) for i, c in enumerate(bank.careers)]
+    named += [(("role", "credentials", i), c) for i, c in enumerate(bank.role.credentials)]
+    used = set()
+    for loc, entry in named:
+        used.update(entry.links)
+        if not entry.links:
+            warn(loc + ("id",), "no `links`: the report would name it with nowhere to go; link its real page")
+    for i, link in enumerate(bank.links):
+        if link.id not in used:
+            warn(("links", i, "id"), "no step, credential or career uses this link")
+    for i, dimension in enumerate(bank.dimensions):
+        if dimension.guide is None:
+            warn(("dimensions", i, "id"), "no `guide`: the counselor's view has no questions for this part")
+    for i, flag in enumerate(bank.flags):
+        if not flag.explore:
+            warn(("flags", i, "id"), "no `explore`: the counselor's view has no way to explore this flag")
+
+
 def warnings(bank, parsed: Parsed) -> list[Problem]:
     """Every warning for a valid bank, at the file position of what it is about."""
     found: list[Problem] = []
@@ -173,4 +203,5 @@ def warnings(bank, parsed: Parsed) -> list[Problem]:
     _reading(warn, parsed)
     _scenarios(warn, bank)
     _scales(warn, bank)
+    _leads(warn, bank)
     return sorted(found)

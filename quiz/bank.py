@@ -10,11 +10,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated
 from typing import Literal
 
+from pydantic import AfterValidator
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Discriminator
@@ -24,6 +26,7 @@ from pydantic import StringConstraints
 from pydantic import Tag
 from pydantic import ValidationError
 from pydantic import model_validator
+from pydantic_core import PydanticCustomError
 
 from . import checks
 from . import files
@@ -40,6 +43,20 @@ Version = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 # The shipped bank is about 45 KB. Parsing takes about 200 times the file's size in memory and
 # seconds per megabyte, so a file far larger is a mistake (a wrong file copied), refused unread.
 MAX_BANK_BYTES = 1024 * 1024
+
+# A page the report links to: https only, and nothing that could end the attribute it is written in.
+WEB_ADDRESS = re.compile(r"https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/[^\s\"'<>]*)?")
+
+
+def _web_address(value: str) -> str:
+    if not WEB_ADDRESS.fullmatch(value):
+        raise PydanticCustomError(
+            "web_address", "expected a web address starting with https://, with no spaces or quotes"
+        )
+    return value
+
+
+WebAddress = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_web_address)]
 
 DEFAULT_PATH = files.QUESTIONS
 # Typical reading-and-answering times, used only for the "about N minutes" estimate.
@@ -70,6 +87,13 @@ class Range(Model):
     headline: str = ""
 
 
+class Guide(Model):
+    """What a counselor can ask about one dimension (the counselor's view of a report)."""
+
+    ask: list[Text] = Field(min_length=2, max_length=2)  # two open questions, for any score
+    near: Text  # asked when the score is near a label's line, to tell which side it falls
+
+
 class Dimension(Model):
     id: Id
     label: Text
@@ -85,6 +109,7 @@ class Dimension(Model):
     score_sd: float = Field(gt=0, le=50)
     # A context dimension is its own result, with its own words for each range.
     labels: list[Range] | None = None
+    guide: Guide | None = None
 
 
 class Item(Model):
@@ -241,6 +266,7 @@ class Flag(Model):
     strong_text: Text
     mild_text: str = ""
     tip: Text
+    explore: str = ""  # for the counselor: a way to explore it together
 
 
 class OppositePair(Model):
@@ -287,6 +313,7 @@ class Step(Model):
     funding: str = ""
     when: Condition | None = None
     needs: list[Requirement] = []
+    links: list[Id] = []
 
 
 class Career(Model):
@@ -296,6 +323,7 @@ class Career(Model):
     summary: Text
     why: Text
     when: Condition | None = None
+    links: list[Id] = []
 
 
 class Fact(Model):
@@ -315,6 +343,7 @@ class Credential(Model):
     name: Text
     body: Text
     requirement: Text
+    links: list[Id] = []
 
 
 class Role(Model):
@@ -329,6 +358,33 @@ class Role(Model):
     credential_note: Text
     timeline: Text
     onet: Text
+
+
+class Link(Model):
+    """A page outside the quiz. Steps, credentials and careers name links by `id`."""
+
+    id: Id
+    title: Text
+    url: WebAddress
+
+
+class TalkItOver(Model):
+    """The closing section of every report: taking it to a counselor."""
+
+    title: Text
+    text: Text
+    bring: list[Text] = Field(min_length=1)
+
+
+class Discussion(Model):
+    """The counselor's view of a report: the texts around the per-dimension and per-flag guide."""
+
+    intro: Text
+    near_band: Text  # when the skills score is near a band line
+    careless: Text  # when the answers looked careless
+    no_flags: Text
+    plan_intro: Text
+    plan_rows: int = Field(default=6, ge=1, le=12)  # blank rows on the one-page plan
 
 
 class Bank(Model):
@@ -348,6 +404,9 @@ class Bank(Model):
     precision: Precision
     steps: list[Step] = []
     careers: list[Career] = []
+    links: list[Link] = []
+    talk_it_over: TalkItOver
+    discussion: Discussion
     limits: Text
 
     _text: str = PrivateAttr(default="")
@@ -382,6 +441,14 @@ class Bank(Model):
 
     def items_of(self, dimension_id: str) -> list[Item]:
         return [item for item in self.items if item.dimension == dimension_id and item.kind != "attention"]
+
+    @cached_property
+    def link_by_id(self) -> dict[str, Link]:
+        return {link.id: link for link in self.links}
+
+    def links_of(self, ids: list[str]) -> list[dict]:
+        """Title and address of each link named, as reports store them."""
+        return [{"title": self.link_by_id[i].title, "url": self.link_by_id[i].url} for i in ids]
 
     def labels_of(self, dimension: Dimension) -> list[Range]:
         return dimension.labels or self.score_labels

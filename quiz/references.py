@@ -325,6 +325,19 @@ def _check_steps_and_careers(report, bank) -> None:
             _check_condition(report, bank, need.when, ("steps", i, "needs", j, "when"))
 
 
+def _check_links(report, bank) -> None:
+    """Every link named by a step, credential or career is in `links`, once."""
+    _unique(report, "link id", [(("links", i), link) for i, link in enumerate(bank.links)])
+    known = bank.link_by_id
+    named = [(("steps", i), s) for i, s in enumerate(bank.steps)]
+    named += [(("careers", i), c) for i, c in enumerate(bank.careers)]
+    named += [(("role", "credentials", i), c) for i, c in enumerate(bank.role.credentials)]
+    for loc, entry in named:
+        for j, link in enumerate(entry.links):
+            if link not in known:
+                report(loc + ("links", j), f"unknown link {link!r} (add it under `links`)" + _did_you_mean(link, known))
+
+
 def cross_check(bank, parsed: Parsed) -> list[Problem]:
     """Every problem the schema cannot see, in one list."""
     report = _Reporter(parsed)
@@ -342,4 +355,5 @@ def cross_check(bank, parsed: Parsed) -> list[Problem]:
     _check_quality(report, bank)
     _check_placeholders(report, ("precision", "near_note"), bank.precision.near_note, {"nearby"})
     _check_steps_and_careers(report, bank)
+    _check_links(report, bank)
     return report.problems

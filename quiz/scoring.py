@@ -405,6 +405,7 @@ def step_rows(bank: Bank, facts: Facts) -> list[dict]:
             "funding": s.funding,
             "because": because(bank, s.when, facts),
             "first_needs": [need.text for need in s.needs if not holds(need.when, facts)],
+            "links": bank.links_of(s.links),
         }
         for s in bank.steps
         if holds(s.when, facts)
@@ -420,6 +421,7 @@ def career_rows(bank: Bank, facts: Facts) -> list[dict]:
             "summary": c.summary,
             "why": c.why,
             "matched": c.when is not None and holds(c.when, facts),
+            "links": bank.links_of(c.links),
         }
         for c in bank.careers
     ]
@@ -450,6 +452,14 @@ def contribution_rows(bank: Bank, answers: Answers, scores, option_seed: int | N
             )
         contributions.append({"dimension": d.label, "score": scores[d.id], "items": rows})
     return contributions
+
+
+def role_facts(bank: Bank) -> dict:
+    """The role's facts as stored in a report, with each credential's links written out."""
+    role = bank.role.model_dump()
+    for stored, credential in zip(role["credentials"], bank.role.credentials, strict=True):
+        stored["links"] = bank.links_of(credential.links)
+    return role
 
 
 def rules(bank: Bank) -> dict:
@@ -514,6 +524,7 @@ def build_report(bank: Bank, answers: Answers, precision: dict | None = None, op
         "contributions": contribution_rows(bank, answers, scores, option_seed),
         "precision": {"source": precision["source"], "results": precision["results"]},
         "rules": rules(bank),
-        "role": bank.role.model_dump(),
+        "role": role_facts(bank),
         "limits": bank.limits,
+        "talk_it_over": bank.talk_it_over.model_dump(),
     }

@@ -223,7 +223,7 @@ CASES = [
         "1: Mini quiz\ntitle: Mini quiz",
         "1: Mini",
         "1: unknown field '1' (allowed here: version, title, scale, role, dimensions, items, profile, pages, "
-        "score_labels, bands, band_caps, flags, quality, precision, steps, careers, limits)",
+        "score_labels, bands, band_caps, flags, quality, precision, steps, careers, links, talk_it_over, discussion, limits)",
         id="number-key-is-an-unknown-field",
     ),
     pytest.param(
