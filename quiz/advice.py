@@ -16,6 +16,7 @@ import textstat
 from .checks import Problem
 from .checks import _describe
 from .checks import _position
+from .references import linked_entries
 from .yamlpos import Parsed
 
 MAX_GRADE = 8.0
@@ -173,11 +174,8 @@ def _scales(warn, bank) -> None:
 def _leads(warn, bank) -> None:
     """A report that names a step, credential or career should link to its page, and a
     counselor's view needs questions for every dimension and flag."""
-    named = [(("steps", i), s) for i, s in enumerate(bank.steps)]
-    named += [(("careers", i), c) for i, c in enumerate(bank.careers)]
-    named += [(("role", "credentials", i), c) for i, c in enumerate(bank.role.credentials)]
     used = set()
-    for loc, entry in named:
+    for loc, entry in linked_entries(bank):
         used.update(entry.links)
         if not entry.links:
             warn(loc + ("id",), "no `links`: the report would name it with nowhere to go; link its real page")

@@ -11,9 +11,12 @@ from .bank import AllCondition
 from .bank import AnswerCondition
 from .bank import AnyCondition
 from .bank import BandCondition
+from .bank import Career
+from .bank import Credential
 from .bank import FlagsCondition
 from .bank import LowestSkillCondition
 from .bank import ScoreCondition
+from .bank import Step
 from .checks import Problem
 from .checks import _describe
 from .checks import _did_you_mean
@@ -325,14 +328,20 @@ def _check_steps_and_careers(report, bank) -> None:
             _check_condition(report, bank, need.when, ("steps", i, "needs", j, "when"))
 
 
+def linked_entries(bank) -> list[tuple[tuple, Step | Career | Credential]]:
+    """(loc, entry) for every step, career and credential: the entries that name `links`."""
+    return [
+        *((("steps", i), s) for i, s in enumerate(bank.steps)),
+        *((("careers", i), c) for i, c in enumerate(bank.careers)),
+        *((("role", "credentials", i), c) for i, c in enumerate(bank.role.credentials)),
+    ]
+
+
 def _check_links(report, bank) -> None:
     """Every link named by a step, credential or career is in `links`, once."""
     _unique(report, "link id", [(("links", i), link) for i, link in enumerate(bank.links)])
     known = bank.link_by_id
-    named = [(("steps", i), s) for i, s in enumerate(bank.steps)]
-    named += [(("careers", i), c) for i, c in enumerate(bank.careers)]
-    named += [(("role", "credentials", i), c) for i, c in enumerate(bank.role.credentials)]
-    for loc, entry in named:
+    for loc, entry in linked_entries(bank):
         for j, link in enumerate(entry.links):
             if link not in known:
                 report(loc + ("links", j), f"unknown link {link!r} (add it under `links`)" + _did_you_mean(link, known))
