@@ -177,11 +177,11 @@ def _leads(warn, bank) -> None:
     used = set()
     for loc, entry in linked_entries(bank):
         used.update(entry.links)
-        if not entry.links:
+        if not entry.links and loc[0] != "talk_it_over":  # a counselor nearby needs no web page
             warn(loc + ("id",), "no `links`: the report would name it with nowhere to go; link its real page")
     for i, link in enumerate(bank.links):
         if link.id not in used:
-            warn(("links", i, "id"), "no step, credential or career uses this link")
+            warn(("links", i, "id"), "nothing in the file uses this link")
     for i, dimension in enumerate(bank.dimensions):
         if dimension.guide is None:
             warn(("dimensions", i, "id"), "no `guide`: the counselor's view has no questions for this part")

@@ -374,6 +374,7 @@ class TalkItOver(Model):
     title: Text
     text: Text
     bring: list[Text] = Field(min_length=1)
+    links: list[Id] = []
 
 
 class Discussion(Model):

@@ -17,12 +17,14 @@ from flask import stream_with_context
 from flask import url_for
 
 from . import db
+from . import discussion
 from . import forms
 from . import records
 from . import report_cache
 from .limits import limit
 from .old_reports import readable
 from .web import current_bank
+from .web import live_bank
 from .web import private
 from .web import render_private
 
@@ -115,16 +117,63 @@ def dashboard(code: str):
     )
 
 
-@bp.get("/dashboard/<code>/results/<int:result_id>")
-def result(code: str, result_id: int):
+def _group_result(code: str, result_id: int):
+    """The group and one finished result in it, or 404."""
     group = dashboard_group(code)
     attempt = records.group_result(db.session(), group.id, result_id)
     if attempt is None:
         abort(404)
-    parts = report_cache.parts(
-        attempt.token_hash, f"{attempt.finished_at:%Y-%m-%d}", lambda: records.finished_report(attempt), counselor=True
+    return group, attempt
+
+
+def _answered_bank(attempt):
+    """The bank version the client answered (its guide matches their report), else the newest."""
+    return live_bank().version(attempt.bank_digest, db.session()) or current_bank()
+
+
+@bp.get("/dashboard/<code>/results/<int:result_id>")
+def result(code: str, result_id: int):
+    """The client's results written about them, with the discussion guide."""
+    group, attempt = _group_result(code, result_id)
+    report = readable(records.finished_report(attempt))
+    return render_private(
+        "counselor/result.html",
+        group=group,
+        attempt=attempt,
+        whose=discussion.possessive(attempt.client_name),
+        guide=discussion.guide(report, _answered_bank(attempt)),
+        report=report,
     )
-    return render_private("quiz/report.html", parts=parts, attempt=attempt, group=group, counselor=True)
+
+
+@bp.get("/dashboard/<code>/results/<int:result_id>/plan")
+def plan(code: str, result_id: int):
+    """A one-page plan for the counselor and the client to fill in together, on paper or on screen."""
+    group, attempt = _group_result(code, result_id)
+    report = readable(records.finished_report(attempt))
+    return render_private(
+        "counselor/plan.html",
+        group=group,
+        attempt=attempt,
+        whose=discussion.possessive(attempt.client_name),
+        guide=discussion.guide(report, _answered_bank(attempt)),
+    )
+
+
+@bp.get("/dashboard/<code>/results/<int:result_id>/report")
+def client_report(code: str, result_id: int):
+    """The report exactly as the client sees it, for reading alongside the guide."""
+    group, attempt = _group_result(code, result_id)
+    parts = report_cache.parts(
+        attempt.token_hash, f"{attempt.finished_at:%Y-%m-%d}", lambda: records.finished_report(attempt)
+    )
+    return render_private(
+        "counselor/client_report.html",
+        group=group,
+        attempt=attempt,
+        whose=discussion.possessive(attempt.client_name),
+        parts=parts,
+    )
 
 
 @bp.route("/dashboard/<code>/results/<int:result_id>/delete", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from .bank import FlagsCondition
 from .bank import LowestSkillCondition
 from .bank import ScoreCondition
 from .bank import Step
+from .bank import TalkItOver
 from .checks import Problem
 from .checks import _describe
 from .checks import _did_you_mean
@@ -328,9 +329,10 @@ def _check_steps_and_careers(report, bank) -> None:
             _check_condition(report, bank, need.when, ("steps", i, "needs", j, "when"))
 
 
-def linked_entries(bank) -> list[tuple[tuple, Step | Career | Credential]]:
-    """(loc, entry) for every step, career and credential: the entries that name `links`."""
+def linked_entries(bank) -> list[tuple[tuple, Step | Career | Credential | TalkItOver]]:
+    """(loc, entry) for every step, career, credential and the talk-it-over section: what names `links`."""
     return [
+        (("talk_it_over",), bank.talk_it_over),
         *((("steps", i), s) for i, s in enumerate(bank.steps)),
         *((("careers", i), c) for i, c in enumerate(bank.careers)),
         *((("role", "credentials", i), c) for i, c in enumerate(bank.role.credentials)),

@@ -1,6 +1,6 @@
 """A finished report never changes, so each worker renders its page once and keeps it.
 
-The page of a report is mostly the report itself: the verdict and every section are rendered
+The page of a report is mostly the report itself: the summary and every section are rendered
 from the stored report alone, kept here by the attempt's token hash (never reused, unlike ids)
 and reused on every later visit. Only what is different per request (the CSRF token, the private
 link, the counselor's links) is rendered each time. A deleted report is never reached again: the
@@ -28,22 +28,22 @@ class ReportParts:
     tone: str
     careless: bool
     role_title: str
-    verdict: Markup
+    summary: Markup
     sections: Markup
 
 
-_kept: OrderedDict[tuple, ReportParts] = OrderedDict()
+_kept: OrderedDict[str, ReportParts] = OrderedDict()
 _lock = threading.Lock()
 
 
-def parts(token_hash: str, finished: str, load_report: Callable[[], dict], counselor: bool = False) -> ReportParts:
+def parts(token_hash: str, finished: str, load_report: Callable[[], dict]) -> ReportParts:
     """The rendered parts of one stored report; `load_report` is called only when not kept."""
-    key = (token_hash, counselor)
+    key = token_hash
     with _lock:
         if (found := _kept.get(key)) is not None:
             _kept.move_to_end(key)
             return found
-    made = render(readable(load_report()), finished, counselor)
+    made = render(readable(load_report()), finished)
     with _lock:
         _kept[key] = made
         while len(_kept) > KEPT:
@@ -51,7 +51,7 @@ def parts(token_hash: str, finished: str, load_report: Callable[[], dict], couns
     return made
 
 
-def render(report: dict, finished: str, counselor: bool) -> ReportParts:
+def render(report: dict, finished: str) -> ReportParts:
     band = report.get("band")
     if report["careless"]:
         label, tone = report["careless_headline"].lower(), "none"
@@ -62,8 +62,6 @@ def render(report: dict, finished: str, counselor: bool) -> ReportParts:
         tone=tone,
         careless=report["careless"],
         role_title=report["role"]["title"],
-        verdict=Markup(render_template("quiz/_report_verdict.html", report=report)),
-        sections=Markup(
-            render_template("quiz/_report_sections.html", report=report, finished=finished, counselor=counselor)
-        ),
+        summary=Markup(render_template("quiz/_report_summary.html", report=report)),
+        sections=Markup(render_template("quiz/_report_sections.html", report=report, finished=finished)),
     )

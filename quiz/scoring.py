@@ -526,5 +526,5 @@ def build_report(bank: Bank, answers: Answers, precision: dict | None = None, op
         "rules": rules(bank),
         "role": role_facts(bank),
         "limits": bank.limits,
-        "talk_it_over": bank.talk_it_over.model_dump(),
+        "talk_it_over": {**bank.talk_it_over.model_dump(), "links": bank.links_of(bank.talk_it_over.links)},
     }

@@ -117,8 +117,10 @@ def test_three_clients_show_up_on_the_dashboard_with_their_reports(app, client, 
     links = re.findall(rf'href="(/dashboard/{code}/results/\d+)"', html)
     assert len(links) == 3
     report = unescape(client.get(links[0]).get_data(as_text=True))
-    assert f"<h1>{expected['band']['label']}</h1>" in report and "Back to the dashboard" in report
-    assert "Delete my results" not in report
+    # Written about the client, for the counselor: "Casey’s profile", not "Your report".
+    assert re.search(r"<h1>(A\.B\.|This client|Casey)’s profile</h1>", report), report[:2000]
+    assert f"{expected['band']['label']}: skills score {expected['skills']['score']}" in report
+    assert "Back to the dashboard" in report and "Delete my results" not in report and "Your " not in report
 
 
 def test_dashboard_report_of_another_group_is_404(app, client, bank):

@@ -38,7 +38,7 @@ def test_full_walk_with_csrf_reaches_a_report_with_every_section(client, bank):
     html = unescape(client.get(report_url).get_data(as_text=True))
     expected = build_report(bank, answers)
     assert f"<h1>{expected['band']['label']}</h1>" in html
-    assert "For exploration, not for hiring decisions." in html
+    assert "For exploring a career, not for hiring decisions." in html
     for heading in REPORT_SECTIONS + [
         "Your highest scores" if expected["strengths_are_relative"] else "Your strengths"
     ]:

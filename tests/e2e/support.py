@@ -109,6 +109,47 @@ def neutral_plan(bank, step: int) -> dict[str, list[str]]:
     return out
 
 
+# A person with as much in their report as the bank allows: every flag raised strongly, strong
+# skills and a profile that opens most steps and both leadership and hands-on careers. The
+# longest report a phone or a printer has to hold.
+FULL_PROFILE = {
+    "education": ["diploma"],
+    "hc_experience": ["under_1"],
+    "customer_service": ["one_plus"],
+    "certifications": ["none"],
+    "pd_hours": ["under_30"],
+    "shifts": ["no"],
+    "clinical_interest": ["yes"],
+    "leadership_interest": ["yes"],
+    "training_time": ["months_3_12"],
+    "interests": ["pediatrics", "chronic", "oncology"],
+}
+FLAGGED_ANSWERS = {"ctx_distress": ["5"], "ctx_desk": ["1"], "ctx_interrupt": ["5"]}
+
+
+def full_plan(bank, step: int) -> dict[str, list[str]]:
+    out = plan(bank, step)
+    for qid in bank.pages[step - 1].questions:
+        picked = FULL_PROFILE.get(qid) or FLAGGED_ANSWERS.get(qid)
+        if picked:
+            out[field_name(qid)] = picked
+    return out
+
+
+def careless_plan(bank, step: int) -> dict[str, list[str]]:
+    """Someone who clicked through: "Agree" on every statement and check, the first option elsewhere."""
+    out = {}
+    for qid in bank.pages[step - 1].questions:
+        question = bank.questions[qid]
+        kind = getattr(question, "kind", None)
+        out[field_name(qid)] = ["4"] if kind in ("likert", "attention") else [question.options[0].key]
+    return out
+
+
+# The reports the layout tests take: the usual mixed one, the fullest, a neutral one and a careless one.
+PEOPLE = {"mixed": plan, "full": full_plan, "neutral": neutral_plan, "careless": careless_plan}
+
+
 def post_form(context, url: str, fields: list[tuple[str, str]], *, form_url: str | None = None):
     """Send a form over HTTP in this browser context, with the CSRF token of the page at form_url
     (default: url); no redirect followed, so the caller sees the 303 and where it leads."""
