@@ -7,7 +7,6 @@ import re
 from html import unescape
 
 import pytest
-
 from conftest import page_answers
 from test_counselor import create_group
 from test_counselor import dashboard_html
