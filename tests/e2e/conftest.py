@@ -14,6 +14,7 @@ from quiz import create_app
 from quiz import db
 from quiz import live_bank
 
+from .support import PEOPLE
 from .support import finish_quiz
 
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -148,6 +149,25 @@ def finished(browser, base_url, bank):
     context = _answered_context(browser, base_url, bank, finish=True)
     yield context
     context.close()
+
+
+@pytest.fixture(scope="session")
+def finished_as(browser, base_url, bank):
+    """finished_as(person): a browser context that finished the quiz with the answers of one of
+    PEOPLE (support.py), made on first use and kept for the session. Read only."""
+    made = {}
+
+    def context_for(person: str):
+        if person not in made:
+            context = browser.new_context(base_url=base_url, viewport=DESKTOP)
+            context.set_default_timeout(10_000)
+            finish_quiz(context, bank, answers=PEOPLE[person])
+            made[person] = context
+        return made[person]
+
+    yield context_for
+    for context in made.values():
+        context.close()
 
 
 @pytest.fixture(scope="session")

@@ -170,8 +170,11 @@ def test_counselor_and_three_clients_from_group_to_deletion(new_context, bank, b
         label = "anonymous client" if who == "Anonymous" else who
         counselor.get_by_role("link", name=re.compile(rf"^Open report of {re.escape(label)}, ")).click()
         counselor.wait_for_url("**/results/*")
-        assert report_headline(counselor) == headline, who
-        assert counselor.locator(".resume-box").count() == 0, "the client's private link shows to the counselor"
+        # Written about the client, with the band and score their own report shows.
+        whose = "This client" if who == "Anonymous" else who
+        assert counselor.locator("h1").inner_text() == f"{whose}’s profile"
+        expect(counselor.locator(".report-head .lead")).to_contain_text(f"{headline[0]}: skills score {headline[1]}")
+        assert counselor.locator("#report-link").count() == 0, "the client's private link shows to the counselor"
         assert counselor.get_by_role("button", name="Start again").count() == 0
         counselor.get_by_role("link", name="Back to the dashboard").click()
         counselor.wait_for_url(group["dashboard"])
@@ -295,7 +298,9 @@ PAGES = {
     "start-error": ("Error: For counselors: create a group", "12-counselor-start-error"),
     "dashboard": (f"Dashboard: {GROUP}", "13-counselor-dashboard"),
     "dashboard-empty": ("Dashboard: Evening class", "14-counselor-dashboard-empty"),
-    "report": (None, "15-counselor-report"),  # see test_counselor_report_title_says_whose_report_it_is
+    "report": ("Ana R.’s profile", "15-counselor-report"),  # the title goes on with the band
+    "plan": (f"Ana R.’s plan - {GROUP}", "15-counselor-plan"),
+    "client-report": (f"The report Ana R. sees - {GROUP}", "15-counselor-client-report"),
     "delete-result": (
         f"Delete the result of Ana R., finished {datetime.datetime.now(datetime.UTC):%Y-%m-%d}?",
         "16-counselor-delete-result",
@@ -346,6 +351,10 @@ def open_counselor_page(world, browser, base_url, bank, new_context):
             page.goto(f"/dashboard/{world['empty']}")
         elif where == "report":
             page.goto(f"/dashboard/{code}/results/{world['result']}")
+        elif where == "plan":
+            page.goto(f"/dashboard/{code}/results/{world['result']}/plan")
+        elif where == "client-report":
+            page.goto(f"/dashboard/{code}/results/{world['result']}/report")
         elif where == "delete-result":
             page.goto(f"/dashboard/{code}/results/{world['result']}/delete")
         elif where == "delete-group":
@@ -382,7 +391,9 @@ def test_counselor_page_passes_axe_reflows_and_says_where_you_are(open_counselor
         assert page.get_by_role(role).count() == 1, f"{where}: not one {role} landmark"
     title, (wanted, shot) = page.title(), PAGES[where]
     assert title.endswith(SITE), title
-    if wanted:
+    if wanted and where == "report":
+        assert title.startswith(wanted + ": "), title
+    elif wanted:
         assert title == wanted + SITE, title
 
     # WCAG 1.4.10: a phone, and 320 CSS px. The results table may scroll inside its own region.
@@ -394,7 +405,7 @@ def test_counselor_page_passes_axe_reflows_and_says_where_you_are(open_counselor
 
 def test_counselor_report_title_says_whose_report_it_is(open_counselor_page):
     page = open_counselor_page("report")
-    assert page.title().startswith("Report of Ana R."), page.title()
+    assert page.title().startswith("Ana R.’s profile: "), page.title()
 
 
 @pytest.mark.parametrize("width", [1280, 390])

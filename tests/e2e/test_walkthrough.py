@@ -54,8 +54,9 @@ def test_mouse_walkthrough_reaches_the_report(page, bank):
         page.get_by_role("button", name="See my report" if step == steps else "Next").click()
     page.wait_for_url("**/r/*")
     assert_report(page)
-    # With JavaScript the print button appears; the CSP let print.js run.
-    assert page.get_by_role("button", name="Print or save as PDF").is_visible()
+    # With JavaScript the print and copy buttons appear; the CSP let print.js and copy.js run.
+    assert page.get_by_role("button", name="Print or save as PDF").first.is_visible()
+    assert page.get_by_role("button", name="Copy the link").is_visible()
     snap(page, "08-report")
     snap_viewport(page, "readme-report")
     assert page.console_errors == []
@@ -108,7 +109,9 @@ def test_keyboard_only_walkthrough_reaches_every_control_with_visible_focus(page
     page.wait_for_url("**/r/*")
     assert_report(page)
     stops = tab_through(page)
-    assert [stop["text"] for stop in stops if stop["tag"] == "button"] == ["Print or save as PDF"]
+    # Print at the top, then copying the link and printing again at the end, by the link.
+    buttons = [stop["text"] for stop in stops if stop["tag"] == "button"]
+    assert buttons == ["Print or save as PDF", "Copy the link", "Print or save as PDF"], buttons
     assert "Start again" in [stop["text"] for stop in stops if stop["tag"] == "a"]
 
 
