@@ -192,7 +192,7 @@ def test_headings_are_words_not_machine_ids(client, bank, group):
     for heading in headings:
         assert not re.search(r"answer_|score_|^q_|_", heading), heading
         assert heading not in bank.questions
-    for qid, question in bank.questions.items():
+    for question in bank.questions.values():
         [heading] = [h for h in headings if question_heading_matches(h, question)]
         assert heading.endswith(" (reverse-keyed)") == bool(getattr(question, "reverse", False)), heading
         assert heading.endswith(" (attention check)") == (getattr(question, "kind", None) == "attention"), heading
