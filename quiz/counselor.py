@@ -118,7 +118,8 @@ def start():
 
 
 def _show_once(code: str, token: str) -> None:
-    """Keep a new private link until the dashboard has shown it once; only its hash is stored."""
+    """Keep a new private link in the session until the dashboard has shown it once (the database
+    has only its hash, so this is the one chance to show it)."""
     session[NEW_LINKS] = {**session.get(NEW_LINKS, {}), code: token}
 
 
