@@ -110,6 +110,17 @@ class Dimension(Model):
     # A context dimension is its own result, with its own words for each range.
     labels: list[Range] | None = None
     guide: Guide | None = None
+    # Its name where room is short (the dashboard's column headings); from the id when unset.
+    short: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)] | None = None
+
+    @property
+    def short_label(self) -> str:
+        return self.short or short_name(self.id)
+
+
+def short_name(dimension_id: str) -> str:
+    """A heading made from an id, for dimensions without `short` (and those of older versions)."""
+    return dimension_id.replace("_", " ").capitalize()
 
 
 class Item(Model):

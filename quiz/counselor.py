@@ -2,45 +2,106 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import statistics
-from collections import Counter
+import itertools
+import time
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 
 from flask import Blueprint
 from flask import Response
 from flask import abort
 from flask import current_app
 from flask import redirect
+from flask import request
 from flask import session
 from flask import stream_with_context
 from flask import url_for
 
 from . import db
 from . import discussion
+from . import export as csv_export
 from . import forms
+from . import group_results
 from . import records
 from . import report_cache
+from . import tokens
 from .limits import limit
 from .old_reports import readable
+from .scoring import round_half_up
 from .web import current_bank
 from .web import live_bank
 from .web import private
 from .web import render_private
 
 bp = Blueprint("counselor", __name__)
-CSV_UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")  # spreadsheet formula injection
+
+
+# How long a browser keeps a dashboard open after its private link was opened there: 7 days,
+# not a 5-day working week, so that whatever day a counselor opens it, it still opens on that
+# weekday a week later (until the same hour), and Friday's link lasts past next Wednesday.
+ACCESS = timedelta(days=7)
+GRANTS = "dashboard_grants"  # in the session: hash of a dashboard link -> when it was opened here
+LEGACY_GRANTS = "dashboards"  # the list of hashes sessions held before access expired
+NEW_LINKS = "new_links"  # group code -> a private link made in this browser, until it is shown
+# A signed cookie holds about 4 KB and a grant takes about 80 bytes of it.
+MAX_GRANTS = 20
+
+
+def now() -> int:
+    """Seconds since the epoch: the clock every grant is stamped and checked with (tests move it)."""
+    return int(time.time())
+
+
+def _grants() -> dict[str, int]:
+    """This browser's dashboard grants that have not run out: link hash -> when it was opened."""
+    grants = dict(session.get(GRANTS, {}))
+    if LEGACY_GRANTS in session:
+        # Opened before grants had a time: counted from now, so no counselor is shut out mid-week.
+        for dashboard_hash in session.pop(LEGACY_GRANTS):
+            grants.setdefault(dashboard_hash, now())
+        session[GRANTS] = grants
+    cutoff = now() - ACCESS.total_seconds()
+    return {key: opened for key, opened in grants.items() if opened > cutoff}
+
+
+def grant(dashboard_hash: str) -> None:
+    """Let this browser open the dashboard for ACCESS from now, also after it is closed and reopened.
+
+    Only the link's hash is kept, never a group's id: SQLite gives a deleted group's id to the
+    next group made, so an id would open someone else's group.
+    """
+    grants = _grants()  # run-out grants are dropped here
+    grants[dashboard_hash] = now()
+    newest = sorted(grants, key=grants.__getitem__)[-MAX_GRANTS:]
+    session[GRANTS] = {key: grants[key] for key in newest}
+    # The cookie must outlive the grant: a session cookie would end it when the browser closes.
+    # PERMANENT_SESSION_LIFETIME (31 days by default) is longer; the grant's own time decides.
+    session.permanent = True
+
+
+def revoke(dashboard_hash: str) -> None:
+    session[GRANTS] = {key: opened for key, opened in _grants().items() if key != dashboard_hash}
+
+
+def access_ends(dashboard_hash: str) -> datetime:
+    return datetime.fromtimestamp(_grants()[dashboard_hash], UTC) + ACCESS
+
+
+def no_access(status: int = 403, bad_link: bool = False) -> Response:
+    """How to get into a dashboard. The same page for every code, real or not, so it never tells
+    whether a group exists, let alone shows anything of it."""
+    return render_private("counselor/no_access.html", status=status, bad_link=bad_link)
 
 
 def dashboard_group(code: str):
-    """The group, if this browser was given its dashboard link; 404 otherwise, as for no group.
-
-    The session keeps the hash of each dashboard link it was given, never a group's id: SQLite
-    gives a deleted group's id to the next group made, so an id would open someone else's group.
-    """
-    group = records.find_group_by_code(db.session(), code)
-    if group is None or group.dashboard_hash not in session.get("dashboards", []):
-        abort(404)
+    """The group, if this browser opened its private dashboard link in the last ACCESS; otherwise
+    the way-in page, the same whether or not the group exists."""
+    grants = _grants()
+    # No grant, no lookup: a fresh browser learns nothing from how long the answer takes either.
+    group = records.find_group_by_code(db.session(), code) if grants else None
+    if group is None or group.dashboard_hash not in grants:
+        abort(no_access())
     return group
 
 
@@ -52,68 +113,71 @@ def start():
         return render_private("counselor/start.html", form=form, status=422 if form.errors else 200)
     with db.writing() as write:
         group, token = records.create_group(write, form.name.data, form.note.data or "")
-    session["dashboards"] = [*session.get("dashboards", []), group.dashboard_hash]
-    # Shown on the dashboard for as long as this browser session lasts; only its hash is stored.
-    session["new_links"] = {**session.get("new_links", {}), group.code: token}
+    grant(group.dashboard_hash)
+    _show_once(group.code, token)
     return redirect(url_for(".dashboard", code=group.code), 303)
+
+
+def _show_once(code: str, token: str) -> None:
+    """Keep a new private link in the session until the dashboard has shown it once (the database
+    has only its hash, so this is the one chance to show it)."""
+    session[NEW_LINKS] = {**session.get(NEW_LINKS, {}), code: token}
 
 
 @bp.get("/d/<token>")
 @limit("TOKENS")
 def open_dashboard(token: str):
-    """Exchange the private dashboard link for this browser session, then drop it from the URL."""
+    """Exchange the private dashboard link for this browser's grant, then drop it from the URL."""
     group = records.find_group_by_dashboard(db.session(), token)
     if group is None:
-        abort(404)
-    if group.dashboard_hash not in session.get("dashboards", []):
-        session["dashboards"] = [*session.get("dashboards", []), group.dashboard_hash]
+        return no_access(404, bad_link=True)
+    grant(group.dashboard_hash)
     return private(redirect(url_for(".dashboard", code=group.code), 303))
 
 
-def _summary(reports):
-    """Band counts and mean dimension scores of stored reports, for the at-a-glance chart."""
-    bands = Counter(r["band"]["label"] for r in reports if r.get("band") and not r["careless"])
-    by_dimension: dict[str, list] = {}
-    labels = {}
-    for report in reports:
-        for d in report["dimensions"]:
-            labels[d["id"]] = d["label"]
-            if d["score"] is not None:
-                by_dimension.setdefault(d["id"], []).append(d["score"])
-    means = [
-        {
-            "id": key,
-            "label": labels[key],
-            "score": round(statistics.fmean(scores)),
-            "score_label": f"mean of {len(scores)}",
-            "tone": "none",
-        }
-        for key, scores in by_dimension.items()
+def _results(group) -> list[group_results.Result]:
+    attempts = records.group_results(db.session(), group.id)
+    return [group_results.Result(a, readable(records.finished_report(a))) for a in attempts]
+
+
+def _chart_means(score_columns, results) -> list[dict]:
+    """The group's mean on each dimension, for the score chart (the skills score has its own column)."""
+    return [
+        {"label": s.label, "score": round_half_up(s.mean), "score_label": f"mean of {s.results}", "tone": "none"}
+        for s in group_results.score_summary(score_columns[1:], results)
+        if s.mean is not None
     ]
-    return bands, means
 
 
 @bp.get("/dashboard/<code>")
 def dashboard(code: str):
     group = dashboard_group(code)
-    results = records.group_results(db.session(), group.id)
-    rows = [(r, readable(records.finished_report(r))) for r in results]
-    bands, means = _summary([report for _, report in rows])
-    new_token = session.get("new_links", {}).get(group.code)
-    bank = current_bank()
+    results = _results(group)
+    bank = live_bank().current()
+    table = group_results.columns(bank, results)
+    order = group_results.sorting(table, request.args.get("sort"), request.args.get("dir"))
+    scores = group_results.score_columns(bank, results)
+    # Shown once: a reload, or the Back button, no longer finds it in the session.
+    new_token = session.get(NEW_LINKS, {}).get(group.code)
+    if new_token:
+        session[NEW_LINKS] = {key: token for key, token in session[NEW_LINKS].items() if key != group.code}
+    bands = group_results.band_counts(bank, results)
     return render_private(
         "counselor/dashboard.html",
         group=group,
-        results=results,
-        rows=rows,
-        bands=bands,
-        means=means,
-        careless=sum(report["careless"] for _, report in rows),
+        results=group_results.sort(results, table[order.key], order.direction),
+        table=table,
+        order=order,
+        score_keys=[column.key for column in scores],
+        bands=dict(bands[:-1]),
+        careless=bands[-1][1],
+        means=_chart_means(scores, results),
         marks=sorted(r.min for r in bank.score_labels if r.min > 0),
         unfinished=records.unfinished_count(db.session(), group.id),
         band_order=[b.label for b in sorted(bank.bands, key=lambda b: -b.min)],
         client_url=url_for(".join", code=group.code, _external=True),
         dashboard_url=url_for(".open_dashboard", token=new_token, _external=True) if new_token else None,
+        access_ends=access_ends(group.dashboard_hash),
     )
 
 
@@ -208,6 +272,51 @@ def toggle_open(code: str):
     return redirect(url_for(".dashboard", code=group.code), 303)
 
 
+@bp.route("/dashboard/<code>/new-link", methods=["GET", "POST"])
+def new_link(code: str):
+    """A new private dashboard link for a lost or shared one: the old link stops working, and so
+    does the dashboard in every other browser that opened it; this browser stays in."""
+    group = dashboard_group(code)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        with db.writing() as write:
+            token = records.replace_dashboard_link(write, group.id, group.dashboard_hash)
+        if token is not None:  # else another tab replaced it first, and this browser holds neither
+            revoke(group.dashboard_hash)
+            grant(tokens.token_hash(token))
+            _show_once(group.code, token)
+        return redirect(url_for(".dashboard", code=group.code), 303)
+    return render_private(
+        "counselor/confirm.html",
+        group=group,
+        form=form,
+        title=f"Get a new private link for \u201c{group.name}\u201d?",
+        detail="The private link you have now stops working at once, and so does this dashboard in any "
+        "other browser that opened it. This browser stays in, and the new link is shown once, on the "
+        "dashboard: save it then. The client link and the results stay as they are.",
+        button="Get a new private link",
+    )
+
+
+@bp.route("/dashboard/<code>/leave", methods=["GET", "POST"])
+def leave(code: str):
+    """Leave the dashboard on this browser before its week is up: for a shared or borrowed computer."""
+    group = dashboard_group(code)
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        revoke(group.dashboard_hash)
+        return render_private("counselor/left.html", name=group.name)
+    return render_private(
+        "counselor/confirm.html",
+        group=group,
+        form=form,
+        title="Leave this dashboard on this browser?",
+        detail="This browser then needs the private link again to open it. Check that you have saved "
+        "that link first: without it nobody, us included, can open this group again.",
+        button="Leave the dashboard",
+    )
+
+
 @bp.route("/dashboard/<code>/delete", methods=["GET", "POST"])
 def delete_group(code: str):
     group = dashboard_group(code)
@@ -215,8 +324,8 @@ def delete_group(code: str):
     if form.validate_on_submit():
         with db.writing(erase=True) as write:
             records.delete_group(write, group.id)
-        session["dashboards"] = [h for h in session.get("dashboards", []) if h != group.dashboard_hash]
-        session.get("new_links", {}).pop(group.code, None)
+        revoke(group.dashboard_hash)
+        session[NEW_LINKS] = {key: token for key, token in session.get(NEW_LINKS, {}).items() if key != group.code}
         return render_private("counselor/group_deleted.html", name=group.name)
     return render_private(
         "counselor/confirm.html",
@@ -228,66 +337,27 @@ def delete_group(code: str):
     )
 
 
-def _cell(value) -> str:
-    text = ";".join(value) if isinstance(value, list) else "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_UNSAFE_START) else text
-
-
 @bp.get("/dashboard/<code>/results.csv")
 def export(code: str):
-    """One row per result, streamed: date, name, band, overall, each dimension, each answer."""
+    """The group's summary, then one row per result, streamed (see quiz/export.py)."""
     group = dashboard_group(code)
-    results = records.group_results(db.session(), group.id)
-    bank = current_bank()
-    dimensions = [d.id for d in bank.dimensions]
-    questions = list(bank.questions)
-    for r in results:  # results from older quiz versions may have other columns
-        dimensions += [d["id"] for d in records.finished_report(r)["dimensions"] if d["id"] not in dimensions]
-        questions += [q for q in r.answers if q not in questions]
+    results = _results(group)
+    bank = live_bank().current()
+    # Each result's answers are labelled from the version of the quiz it was taken on.
+    banks = {r.attempt.bank_digest: live_bank().version(r.attempt.bank_digest, db.session()) for r in results}
 
-    def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
-            [
-                "finished",
-                "name",
-                "band",
-                "skills",
-                "quiz_version",
-                *[f"score_{d}" for d in dimensions],
-                *[f"answer_{q}" for q in questions],
-            ]
-        )
-        for r in results:
-            report = readable(records.finished_report(r))
-            scores = {d["id"]: d["score"] for d in report["dimensions"]}
-            band = (
-                report["careless_headline"] if report["careless"] else report["band"]["label"] if report["band"] else ""
-            )
-            writer.writerow(
-                [
-                    _cell(v)
-                    for v in [
-                        r.finished_at.date().isoformat() if r.finished_at else "",
-                        r.client_name,
-                        band,
-                        report["skills"]["score"],
-                        r.bank_version,
-                        *[scores.get(d) for d in dimensions],
-                        *[r.answers.get(q) for q in questions],
-                    ]
-                ]
-            )
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        if not results:
-            yield buffer.getvalue()
+    def bank_of(result: group_results.Result):
+        return banks[result.attempt.bank_digest]
 
-    filename = f"results-{group.code}.csv"
-    response = Response(stream_with_context(rows()), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    scores = group_results.score_columns(bank, results)
+    questions = csv_export.question_columns(bank, results, bank_of)
+    rows = itertools.chain(
+        csv_export.summary_rows(group.name, bank, results, scores),
+        [[]],  # one blank row between the summary and the results
+        csv_export.result_rows(results, scores, questions, bank_of),
+    )
+    response = Response(stream_with_context(csv_export.csv_lines(rows)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="results-{group.code}.csv"'
     return private(response)
 
 

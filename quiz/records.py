@@ -186,6 +186,21 @@ def create_group(db: Session, name: str, note: str) -> tuple[Group, str]:
     return group, token
 
 
+def replace_dashboard_link(db: Session, group_id: int, old_hash: str) -> str | None:
+    """A new private dashboard link for the group, ending the one whose hash is `old_hash`.
+
+    None when that link was already replaced meanwhile (two tabs at once): the other tab's new
+    link stands, and this one is not silently swapped for a third.
+    """
+    token = tokens.new_token()
+    statement = (
+        update(Group)
+        .where(Group.id == group_id, Group.dashboard_hash == old_hash)
+        .values(dashboard_hash=tokens.token_hash(token))
+    )
+    return token if changed(db, statement) == 1 else None
+
+
 def find_group_by_code(db: Session, code: str) -> Group | None:
     return db.scalar(select(Group).where(Group.code == tokens.normalise_code(code)))
 

@@ -455,7 +455,7 @@ def test_dashboard_posts_never_fail(app, person, bank, data):
     other_group = make_group(app)[2]
     other_result, _ = make_attempt(app, bank, other_group)
     ids = [result_id, result_id, other_result, 0, INT4_MAX, INT4_MAX + 1, 2**63, 10**30]
-    route = data.draw(st.sampled_from(["status", "delete", "results/{id}/delete"]), label="route")
+    route = data.draw(st.sampled_from(["status", "delete", "results/{id}/delete", "new-link", "leave"]), label="route")
     route = route.format(id=data.draw(st.sampled_from(ids), label="result id"))
     segment = data.draw(path_segment([code, code, code.lower().replace("-", ""), "ZZZZ-ZZZZ"]), label="code")
     post = data.draw(posts(["csrf_token", "confirm", "is_open", "action"], ["1", "yes", "on"]), label="post")
@@ -472,7 +472,7 @@ def test_dashboard_posts_never_fail(app, person, bank, data):
 
 def group_state(app, group_id: int, result_id: int) -> tuple:
     groups = stored(app, Group, id=group_id)
-    return [g.closed_at is None for g in groups], len(stored(app, Attempt, id=result_id))
+    return [(g.closed_at is None, g.dashboard_hash) for g in groups], len(stored(app, Attempt, id=result_id))
 
 
 # --- properties beyond the status code ---------------------------------------------------------
@@ -680,6 +680,8 @@ POST_ROUTES = [
     "/dashboard/{code}/status",
     "/dashboard/{code}/results/{result}/delete",
     "/dashboard/{code}/delete",
+    "/dashboard/{code}/new-link",
+    "/dashboard/{code}/leave",
 ]
 
 
@@ -751,6 +753,8 @@ JSON_ROUTES = [
     "/dashboard/{code}/status",
     "/dashboard/{code}/delete",
     "/dashboard/{code}/results/{result}/delete",
+    "/dashboard/{code}/new-link",
+    "/dashboard/{code}/leave",
 ]
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | SHORT,

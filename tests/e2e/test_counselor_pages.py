@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime
 import re
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -27,6 +28,7 @@ SITE = " - PCC career-fit quiz"
 GROUP = "Spring cohort, Northside Adult Ed"
 NOTE = "We talk the results through on Thursday at 10.\nBring any questions you have."
 CODE = re.compile(r"/g/([A-Z0-9]{4}-[A-Z0-9]{4})$")
+WAY_IN = "Open your dashboard with your private link"
 
 
 # --- Getting there by hand: forms filled and buttons pressed, as people do ---------------------
@@ -78,10 +80,21 @@ def dashboard_rows(page) -> list[dict]:
     return page.evaluate("""() => {
         const table = document.querySelector('table.results-table');
         if (!table) return [];
-        const heads = [...table.querySelectorAll('thead th')].map(th => th.innerText.trim());
+        // A heading's text without the mark of the column the table is sorted by.
+        const heads = [...table.querySelectorAll('thead th')].map(th => th.innerText.replace(/[\u25b2\u25bc]/g, '').trim());
         return [...table.querySelectorAll('tbody tr')].map(tr => Object.fromEntries(
             [...tr.cells].map((cell, i) => [heads[i].toLowerCase(), cell.innerText.trim()])));
     }""")
+
+
+def read_export(path) -> tuple[list[list[str]], list[dict]]:
+    """A downloaded CSV as a spreadsheet reads it: the summary rows, then a dict per result."""
+    with open(path, newline="", encoding="utf-8") as file:
+        text = file.read()
+    assert text.startswith("\ufeff"), "no byte-order mark: Excel on Windows would show mojibake"
+    rows = list(csv.reader(text[1:].splitlines(keepends=True)))
+    blank = rows.index([])
+    return rows[:blank], [dict(zip(rows[blank + 1], row, strict=True)) for row in rows[blank + 2 :]]
 
 
 def test_counselor_and_three_clients_from_group_to_deletion(new_context, bank, base_url):
@@ -183,13 +196,18 @@ def test_counselor_and_three_clients_from_group_to_deletion(new_context, bank, b
     with counselor.expect_download() as download:
         counselor.get_by_role("link", name="Download CSV").click()
     assert download.value.suggested_filename == f"results-{group['code']}.csv"
-    with open(download.value.path(), newline="", encoding="utf-8") as file:
-        exported = list(csv.DictReader(file))
-    assert [(r["name"], r["band"], r["skills"]) for r in exported] == [
+    summary, exported = read_export(download.value.path())
+    assert [(r["Name or initials"], r["Band"], r["Score: Skills overall"]) for r in exported] == [
         ("" if who == "Anonymous" else who, *reports[who]) for who in reports
     ]
-    assert all(r["score_" + d.id] for r in exported for d in bank.dimensions)
-    assert all(f"answer_{qid}" in exported[0] for qid in bank.questions)
+    assert ["Finished results", "3"] in summary
+    assert all(r[f"Score: {d.label}"] for r in exported for d in bank.dimensions)
+    headings = list(exported[0])
+    assert not [h for h in headings if "_" in h], headings  # words, not machine ids
+    # The shipped bank's situations are long: their headings end at a word, with an ellipsis.
+    situation = next(q for q in bank.items if q.kind == "scenario")
+    [heading] = [h for h in headings if h.endswith("\u2026") and situation.text.startswith(h[:-1])]
+    assert len(heading) <= 61
 
     # Closed: a new client is told so plainly; reopened: the client link works again.
     counselor.get_by_role("button", name="Close to new clients").click()
@@ -235,7 +253,8 @@ def test_counselor_and_three_clients_from_group_to_deletion(new_context, bank, b
     counselor.get_by_role("link", name="Delete the group").click()
     counselor.get_by_role("button", name="Delete the group and its results").click()
     assert counselor.locator("h1").inner_text() == f"The group \u201c{GROUP}\u201d was deleted"
-    assert counselor.goto(group["dashboard"]).status == 404
+    assert counselor.goto(group["dashboard"]).status == 403
+    assert counselor.locator("h1").inner_text() == WAY_IN
     assert late.goto(group["client_url"]).status == 404
     assert anonymous.goto(anonymous.url).status == 404
 
@@ -278,6 +297,8 @@ def world(browser, base_url, bank):
     ]
     html = counselor.request.get(f"/dashboard/{code}").text()
     result = re.search(rf"/dashboard/{code}/results/(\d+)\"", html).group(1)
+    for shown_once in (empty, closed):  # each new private link is shown once: show it now, so
+        counselor.request.get(f"/dashboard/{shown_once}")  # every state below is the same each run
     yield {
         "counselor": counselor,
         "code": code,
@@ -312,6 +333,12 @@ PAGES = {
     "client-quiz": (None, "21-client-quiz-page"),  # the quiz's own title; checked in test_accessibility
     "client-delete": ("Delete your results?", "22-client-delete"),
     "client-deleted": ("Your results were deleted", "23-client-deleted"),
+    "dashboard-new-link": ("Dashboard: Pilot links", "24-counselor-dashboard-new-link"),
+    "new-link": (f"Get a new private link for \u201c{GROUP}\u201d?", "25-counselor-new-link"),
+    "leave": ("Leave this dashboard on this browser?", "26-counselor-leave"),
+    "left": ("You left the dashboard", "27-counselor-left"),
+    "no-access": (WAY_IN, "28-counselor-no-access"),
+    "bad-link": ("This private link does not work", "29-counselor-bad-link"),
 }
 
 
@@ -322,8 +349,8 @@ def open_counselor_page(world, browser, base_url, bank, new_context):
 
     def open_(where):
         code = world["code"]
-        if where == "join":
-            page = new_context().new_page()  # someone who has not started yet
+        if where in ("join", "no-access", "bad-link", "left"):
+            page = new_context().new_page()  # someone who has not started yet, or has no access
         elif where == "client-quiz":  # just joined: the group banner and the Continue later link
             page = new_context().new_page()
             assert post_form(page.context, f"/g/{code}", [("client_name", "Eve")]).status == 303
@@ -369,6 +396,21 @@ def open_counselor_page(world, browser, base_url, bank, new_context):
             assert page.goto(f"/g/{world['closed']}").status == 403
         elif where == "client-delete":
             page.goto(f"{world['report']}/delete")
+        elif where == "dashboard-new-link":  # just made: the private link shown, once
+            page.goto(f"/dashboard/{http_group(page.context, 'Pilot links', '')}")
+            expect(page.locator(".private-link-secret")).to_be_visible()
+        elif where == "new-link":
+            page.goto(f"/dashboard/{code}/new-link")
+        elif where == "leave":
+            page.goto(f"/dashboard/{code}/leave")
+        elif where == "left":
+            page.goto(f"/dashboard/{http_group(page.context, 'Borrowed laptop', '')}/leave")
+            page.get_by_role("button", name="Leave the dashboard").click()
+            page.wait_for_selector("text=You left the dashboard")
+        elif where == "no-access":
+            assert page.goto(f"/dashboard/{code}").status == 403
+        elif where == "bad-link":
+            assert page.goto("/d/not-a-real-link").status == 404
         return page
 
     yield open_
@@ -426,6 +468,8 @@ def test_dashboard_controls_are_reachable_by_keyboard_with_visible_focus(open_co
         hidden = page.evaluate("""() => {
             const el = document.activeElement, region = el.closest('.table-scroll');
             if (!region || region === el) return false;
+            // The name column's own heading link sits in that column, sticky with it.
+            if (el.closest('th, td') === el.closest('tr').cells[0]) return false;
             const a = el.getBoundingClientRect(), r = region.getBoundingClientRect();
             // The name column stays put while the rest scrolls: nothing may hide under it.
             const name = el.closest('tr').cells[0].getBoundingClientRect();
@@ -456,3 +500,100 @@ def test_dashboard_controls_are_reachable_by_keyboard_with_visible_focus(open_co
     page.keyboard.press("Enter")
     page.wait_for_url("**/results/*")
     assert page.locator("h1").count() == 1
+
+
+# --- Getting in, and keeping the way in ---------------------------------------------------------
+
+
+def test_a_fresh_browser_on_a_dashboard_address_sees_the_way_in_and_no_data(world, new_context):
+    page = new_context().new_page()
+    real = page.goto(f"/dashboard/{world['code']}")
+    assert real.status == 403
+    assert page.locator("h1").inner_text() == WAY_IN
+    expect(page.get_by_role("heading", name="If you have lost it")).to_be_visible()
+    expect(page.get_by_role("link", name="Make a new group")).to_be_visible()
+    shown = page.locator("main").inner_text()
+    for secret in [GROUP, "Ana R.", "B.K.", world["code"], "Download CSV"]:
+        assert secret not in shown, secret
+    assert page.locator("table, figure, form").count() == 0
+    assert page.goto("/dashboard/ZZZZ-ZZZZ").status == 403
+    assert page.locator("main").inner_text() == shown  # a made-up code reads exactly the same
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
+
+
+def test_the_private_link_copies_emails_and_warns_and_a_new_one_ends_it(new_context, base_url):
+    context = new_context()
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    page = context.new_page()
+    group = create_group(page, name="Copy and keep")
+    secret, plain = page.locator(".private-link-secret"), page.locator(".private-link:not(.private-link-secret)")
+    expect(secret).to_contain_text("Never share this link: anyone with it can read every result in the group.")
+    expect(plain).not_to_contain_text("Never share")
+    looks = page.evaluate("""() => [...document.querySelectorAll('.private-link')].map(e => {
+        const s = getComputedStyle(e); return [s.borderTopColor, s.borderTopWidth, s.backgroundColor]; })""")
+    assert looks[0] != looks[1], f"the private link looks like the client link: {looks}"
+    href = secret.get_by_role("link", name="Email it to myself").get_attribute("href")
+    assert href.startswith("mailto:?subject=") and quote(group["dashboard_url"], safe="/") in href
+
+    secret.get_by_role("button", name="Copy the link").click()
+    expect(page.locator("#dashboard-link-status")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()") == group["dashboard_url"]
+
+    page.reload()
+    assert page.locator(".private-link-secret").count() == 0  # shown once
+    page.get_by_role("link", name="Get a new private link\u2026").click()
+    page.get_by_role("button", name="Get a new private link").click()
+    page.wait_for_url(group["dashboard"])
+    new_url = page.locator("#dashboard-link").inner_text()
+    assert new_url != group["dashboard_url"] and "/d/" in new_url
+    elsewhere = new_context().new_page()
+    assert elsewhere.goto(group["dashboard_url"]).status == 404  # the old link is over
+    assert elsewhere.locator("h1").inner_text() == "This private link does not open a dashboard"
+    elsewhere.goto(new_url)
+    assert elsewhere.url == group["dashboard"] and elsewhere.locator("h1").inner_text() == "Copy and keep"
+
+
+def test_without_javascript_the_links_are_plain_text_and_email_with_no_copy_button(new_context):
+    page = new_context(java_script_enabled=False).new_page()
+    create_group(page, name="No script")
+    assert page.locator("button[data-copy]").count() == 2
+    expect(page.locator("button[data-copy]").first).to_be_hidden()
+    expect(page.get_by_role("link", name="Email it to myself")).to_have_count(2)
+
+
+# --- The results table --------------------------------------------------------------------------
+
+
+def test_at_1280_px_every_score_column_shows_without_scrolling_sideways(open_counselor_page, bank):
+    page = open_counselor_page("dashboard")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.locator("table.results-table thead").scroll_into_view_if_needed()
+    region = page.locator(".table-scroll")
+    overflow = region.evaluate("r => r.scrollWidth - r.clientWidth")
+    assert overflow <= 0, f"the results table scrolls sideways by {overflow} px at 1280 px"
+    assert horizontal_overflow(page) <= 0, wide_elements(page)
+    for key in ["skills", *[f"score_{d.id}" for d in bank.dimensions]]:
+        box = page.locator(f'thead th:has(a[href*="sort={key}&"])').bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 1280, (key, box)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 800, (key, box)
+
+
+def test_column_headings_sort_the_table_by_link_and_say_so(open_counselor_page):
+    page = open_counselor_page("dashboard")
+
+    def skills():
+        return [int(text) for text in page.locator("tbody tr td:nth-child(4)").all_inner_texts()]
+
+    heading = page.locator("thead th").nth(3)
+    heading.get_by_role("link").click()
+    page.wait_for_url(re.compile(r"sort=skills&dir=desc#results-title$"))
+    expect(page.locator("thead th").nth(3)).to_have_attribute("aria-sort", "descending")
+    assert skills() == sorted(skills(), reverse=True)
+    assert page.locator("thead th[aria-sort]").count() == 1
+    page.locator("thead th").nth(3).get_by_role("link").click()
+    page.wait_for_url(re.compile(r"sort=skills&dir=asc"))
+    expect(page.locator("thead th").nth(3)).to_have_attribute("aria-sort", "ascending")
+    assert skills() == sorted(skills())
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations)
