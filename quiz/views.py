@@ -110,6 +110,12 @@ def first_unfinished_step(bank, answers) -> int | None:
     return None
 
 
+def resume_step(bank, answers) -> int:
+    """Where an unfinished quiz is taken up again: its first gap, or the last page (to send it)
+    when every required question has an answer."""
+    return first_unfinished_step(bank, answers) or len(bank.pages)
+
+
 def _render_page(step: int, questions, status: int = 200, notice: str | None = None, offline: bool = False):
     """A quiz page; `offline` renders it without touching the database (it is unreachable)."""
     bank = (g.get("bank") or live_bank().current()) if offline else current_bank()
@@ -211,7 +217,7 @@ def my_report():
         return redirect(url_for(".landing"))
     if attempt.finished_at is not None:
         return private(redirect(url_for(".report", token=session["attempt"])))
-    return redirect(url_for(".page", step=first_unfinished_step(current_bank(), attempt.answers) or 1))
+    return redirect(url_for(".page", step=resume_step(current_bank(), attempt.answers)))
 
 
 @bp.get("/resume/<token>")
@@ -224,8 +230,7 @@ def resume(token: str):
     session["attempt"], g.attempt = token, attempt
     if attempt.finished_at is not None:
         return private(redirect(url_for(".report", token=token), 303))
-    step = first_unfinished_step(current_bank(), attempt.answers) or len(current_bank().pages)
-    return private(redirect(url_for(".page", step=step), 303))
+    return private(redirect(url_for(".page", step=resume_step(current_bank(), attempt.answers)), 303))
 
 
 @bp.get("/r/<token>")
