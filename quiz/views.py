@@ -33,6 +33,26 @@ from .web import render_private
 
 bp = Blueprint("quiz", __name__)
 
+# The quiz page's "this is a shared or public computer" tick box, and the session key that
+# remembers it was ticked.
+SHARED_COMPUTER = "shared_computer"
+
+
+def remember_attempt(shared: bool) -> None:
+    """Keep this browser's attempt for as long as unfinished answers are kept, or, on a shared
+    computer, only until the browser closes.
+
+    A permanent session's cookie expires PERMANENT_SESSION_LIFETIME (RETENTION_UNFINISHED_DAYS)
+    after it was last set. Setting `permanent` marks the session changed, so every page saved
+    sets the cookie again: it expires when the purge would delete the attempt, which counts from
+    the last save too.
+    """
+    session.permanent = not shared
+    if shared:
+        session[SHARED_COMPUTER] = True
+    else:
+        session.pop(SHARED_COMPUTER, None)
+
 
 def page_form_class(step: int):
     return live_bank().forms(current_bank())[step - 1]
@@ -132,6 +152,7 @@ def _render_page(step: int, questions, status: int = 200, notice: str | None = N
         questions=questions,
         notice=notice,
         resume_url=resume_url,
+        shared_computer=bool(session.get(SHARED_COMPUTER)),
         group_name=attempt and attempt.group_name,
         option_seed=seed,
     )
@@ -164,6 +185,7 @@ def page(step: int):
 @limit("ANSWERS")
 def save_page(step: int):
     bank, page, attempt = _open_page(step)
+    remember_attempt(shared=request.form.get(SHARED_COMPUTER) == "yes")
     form = page_form_class(step)()
     complete = form.validate()
     saved = _store_page(bank, page, attempt, forms.saved_answers(form, page))
@@ -230,6 +252,7 @@ def resume(token: str):
     session["attempt"], g.attempt = token, attempt
     if attempt.finished_at is not None:
         return private(redirect(url_for(".report", token=token), 303))
+    remember_attempt(shared=bool(session.get(SHARED_COMPUTER)))
     return private(redirect(url_for(".page", step=resume_step(current_bank(), attempt.answers)), 303))
 
 
