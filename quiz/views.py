@@ -160,8 +160,15 @@ def _render_page(step: int, questions, status: int = 200, notice: str | None = N
 
 @bp.get("/")
 def landing():
-    attempt = current_attempt()
-    return render_template("quiz/landing.html", bank=current_bank(), started=attempt is not None)
+    attempt, bank = current_attempt(), current_bank()
+    return render_template(
+        "quiz/landing.html",
+        bank=bank,
+        started=attempt is not None,
+        finished=attempt is not None and attempt.finished_at is not None,
+        # "Continue the quiz" leads to where the person stopped, not back to the first page.
+        continue_step=resume_step(bank, attempt.answers) if attempt else 1,
+    )
 
 
 def _open_page(step: int):

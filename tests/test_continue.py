@@ -3,6 +3,7 @@ long as the server keeps unfinished attempts, unless the person says the compute
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -112,3 +113,40 @@ def test_the_resume_link_remembers_the_attempt_in_the_new_browser(app, client, b
     response = app.test_client().get(link)
     assert response.status_code == 303 and response.headers["Location"].endswith("/quiz/2")
     assert session_cookie(response)["expires"]
+
+
+def continue_link(client) -> tuple[str, str]:
+    """The landing page's main button: (its text, where it leads)."""
+    html = client.get("/").get_data(as_text=True)
+    actions = html.split('<div class="actions">', 1)[1].split("</div>", 1)[0]
+    href, text = re.search(r'<a class="button" href="([^"]+)">([^<]+)</a>', actions).groups()
+    return text, href
+
+
+def test_landing_continue_leads_to_the_first_unfinished_page(client, bank):
+    assert continue_link(client) == ("Start the quiz", "/quiz/1")
+    post_page(client, 1, page_answers(bank, 1))
+    assert continue_link(client) == ("Continue the quiz", "/quiz/2")
+    post_page(client, 2, page_answers(bank, 2))
+    assert continue_link(client) == ("Continue the quiz", "/quiz/3")
+    # Back to page 1 to change an answer: Continue still leads on to the first page left to do.
+    post_page(client, 1, page_answers(bank, 1), action="back")
+    assert continue_link(client) == ("Continue the quiz", "/quiz/3")
+
+
+def test_landing_continue_leads_to_a_page_left_half_done(client, bank):
+    page_1 = page_answers(bank, 1)
+    required = next(qid for qid in page_1 if getattr(bank.questions[qid], "required", True))
+    post_page(client, 1, {qid: value for qid, value in page_1.items() if qid != required})
+    post_page(client, 2, page_answers(bank, 2))
+    assert continue_link(client) == ("Continue the quiz", "/quiz/1")
+
+
+def test_landing_continue_after_every_page_leads_to_the_last_and_then_to_the_report(client, bank):
+    steps = len(bank.pages)
+    for step in range(1, steps):
+        post_page(client, step, page_answers(bank, step))
+    post_page(client, steps, page_answers(bank, steps), action="back")  # all answered, not sent
+    assert continue_link(client) == ("Continue the quiz", f"/quiz/{steps}")
+    post_page(client, steps, page_answers(bank, steps))
+    assert continue_link(client) == ("See my report", "/report")
