@@ -150,3 +150,10 @@ def test_landing_continue_after_every_page_leads_to_the_last_and_then_to_the_rep
     assert continue_link(client) == ("Continue the quiz", f"/quiz/{steps}")
     post_page(client, steps, page_answers(bank, steps))
     assert continue_link(client) == ("See my report", "/report")
+
+
+def test_landing_says_what_the_cookie_keeps_and_how_to_have_it_forgotten(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "One cookie lets this browser pick your quiz up again" in html
+    assert "tick the box on the first page" in html
+    assert "This is a shared or public computer" in client.get("/quiz/1").get_data(as_text=True)
