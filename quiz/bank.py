@@ -59,7 +59,8 @@ def _web_address(value: str) -> str:
 WebAddress = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_web_address)]
 
 DEFAULT_PATH = files.QUESTIONS
-# Typical reading-and-answering times, used only for the "about N minutes" estimate.
+# Typical reading-and-answering times, used only for the "about N minutes" estimates: the
+# landing page's whole quiz and each page's time left, so the two always agree.
 SECONDS_PER_STATEMENT = 9
 SECONDS_PER_SCENARIO = 40
 SECONDS_PER_PROFILE = 8
@@ -466,9 +467,26 @@ class Bank(Model):
         return dimension.labels or self.score_labels
 
     def estimated_minutes(self) -> int:
-        seconds = sum(SECONDS_PER_SCENARIO if i.kind == "scenario" else SECONDS_PER_STATEMENT for i in self.items)
-        seconds += SECONDS_PER_PROFILE * len(self.profile)
+        """About how long the whole quiz takes: the time left on its first page."""
+        return self.minutes_left(1)
+
+    def minutes_left(self, step: int) -> int:
+        """About how long pages `step` (counted from 1) to the last take, that page included."""
+        left = [qid for page in self.pages[step - 1 :] for qid in page.questions]
+        seconds = sum(question_seconds(self.questions[qid]) for qid in left)
         return max(1, round(seconds / 60))
+
+    def first_number(self, step: int) -> int:
+        """The number of the first question on page `step`: numbers run on from page to page, so
+        "question 14" names one question in the whole quiz."""
+        return 1 + sum(len(page.questions) for page in self.pages[: step - 1])
+
+
+def question_seconds(question: Item | ProfileQuestion) -> int:
+    """Typical time to read and answer one question."""
+    if isinstance(question, ProfileQuestion):
+        return SECONDS_PER_PROFILE
+    return SECONDS_PER_SCENARIO if question.kind == "scenario" else SECONDS_PER_STATEMENT
 
 
 class BankError(Exception):

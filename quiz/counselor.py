@@ -229,7 +229,10 @@ def client_report(code: str, result_id: int):
     """The report exactly as the client sees it, for reading alongside the guide."""
     group, attempt = _group_result(code, result_id)
     parts = report_cache.parts(
-        attempt.token_hash, f"{attempt.finished_at:%Y-%m-%d}", lambda: records.finished_report(attempt)
+        attempt.token_hash,
+        f"{attempt.finished_at:%Y-%m-%d}",
+        lambda: records.finished_report(attempt),
+        answers_url=url_for(".client_answers", code=group.code, result_id=attempt.id),
     )
     return render_private(
         "counselor/client_report.html",
@@ -237,6 +240,18 @@ def client_report(code: str, result_id: int):
         attempt=attempt,
         whose=discussion.possessive(attempt.client_name),
         parts=parts,
+    )
+
+
+@bp.get("/dashboard/<code>/results/<int:result_id>/answers")
+def client_answers(code: str, result_id: int):
+    """Every answer of the client's report with its points, as the client's own page shows them."""
+    group, attempt = _group_result(code, result_id)
+    return render_private(
+        "quiz/answers.html",
+        report=readable(records.finished_report(attempt)),
+        whose=discussion.possessive(attempt.client_name),
+        back_url=url_for(".client_report", code=group.code, result_id=attempt.id, _anchor="method"),
     )
 
 

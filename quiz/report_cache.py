@@ -9,6 +9,7 @@ lookup of its token comes first and finds nothing.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from markupsafe import Markup
 from .old_reports import readable
 
 KEPT = 256  # reports per worker; about 40 KB of HTML each
+INDENT = re.compile(r"\n[ \t]+")
 
 
 @dataclass(frozen=True)
@@ -32,18 +34,22 @@ class ReportParts:
     sections: Markup
 
 
-_kept: OrderedDict[str, ReportParts] = OrderedDict()
+_kept: OrderedDict[tuple[str, str], ReportParts] = OrderedDict()
 _lock = threading.Lock()
 
 
-def parts(token_hash: str, finished: str, load_report: Callable[[], dict]) -> ReportParts:
-    """The rendered parts of one stored report; `load_report` is called only when not kept."""
-    key = token_hash
+def parts(token_hash: str, finished: str, load_report: Callable[[], dict], answers_url: str) -> ReportParts:
+    """The rendered parts of one stored report; `load_report` is called only when not kept.
+
+    `answers_url` is where the table of every answer's points is: the client's own page or the
+    counselor's, so it is part of the key (one report, one address for each).
+    """
+    key = (token_hash, answers_url)
     with _lock:
         if (found := _kept.get(key)) is not None:
             _kept.move_to_end(key)
             return found
-    made = render(readable(load_report()), finished)
+    made = render(readable(load_report()), finished, answers_url)
     with _lock:
         _kept[key] = made
         while len(_kept) > KEPT:
@@ -51,7 +57,13 @@ def parts(token_hash: str, finished: str, load_report: Callable[[], dict]) -> Re
     return made
 
 
-def render(report: dict, finished: str) -> ReportParts:
+def _compact(html: str) -> Markup:
+    """The HTML without its indentation: a line break renders as the same space, and the page of
+    a long report is a tenth lighter. Done once per report, so it costs nothing per visit."""
+    return Markup(INDENT.sub("\n", html))
+
+
+def render(report: dict, finished: str, answers_url: str) -> ReportParts:
     band = report.get("band")
     if report["careless"]:
         label, tone = report["careless_headline"].lower(), "none"
@@ -62,6 +74,8 @@ def render(report: dict, finished: str) -> ReportParts:
         tone=tone,
         careless=report["careless"],
         role_title=report["role"]["title"],
-        summary=Markup(render_template("quiz/_report_summary.html", report=report)),
-        sections=Markup(render_template("quiz/_report_sections.html", report=report, finished=finished)),
+        summary=_compact(render_template("quiz/_report_summary.html", report=report)),
+        sections=_compact(
+            render_template("quiz/_report_sections.html", report=report, finished=finished, answers_url=answers_url)
+        ),
     )

@@ -24,6 +24,7 @@ from . import records
 from . import report_cache
 from . import tokens
 from .limits import limit
+from .old_reports import readable
 from .scoring import build_report
 from .web import current_attempt
 from .web import current_bank
@@ -32,6 +33,26 @@ from .web import private
 from .web import render_private
 
 bp = Blueprint("quiz", __name__)
+
+# The quiz page's "this is a shared or public computer" tick box, and the session key that
+# remembers it was ticked.
+SHARED_COMPUTER = "shared_computer"
+
+
+def remember_attempt(shared: bool) -> None:
+    """Keep this browser's attempt for as long as unfinished answers are kept, or, on a shared
+    computer, only until the browser closes.
+
+    A permanent session's cookie expires PERMANENT_SESSION_LIFETIME (RETENTION_UNFINISHED_DAYS)
+    after it was last set. Setting `permanent` marks the session changed, so every page saved
+    sets the cookie again: it expires when the purge would delete the attempt, which counts from
+    the last save too.
+    """
+    session.permanent = not shared
+    if shared:
+        session[SHARED_COMPUTER] = True
+    else:
+        session.pop(SHARED_COMPUTER, None)
 
 
 def page_form_class(step: int):
@@ -110,6 +131,12 @@ def first_unfinished_step(bank, answers) -> int | None:
     return None
 
 
+def resume_step(bank, answers) -> int:
+    """Where an unfinished quiz is taken up again: its first gap, or the last page (to send it)
+    when every required question has an answer."""
+    return first_unfinished_step(bank, answers) or len(bank.pages)
+
+
 def _render_page(step: int, questions, status: int = 200, notice: str | None = None, offline: bool = False):
     """A quiz page; `offline` renders it without touching the database (it is unreachable)."""
     bank = (g.get("bank") or live_bank().current()) if offline else current_bank()
@@ -126,6 +153,7 @@ def _render_page(step: int, questions, status: int = 200, notice: str | None = N
         questions=questions,
         notice=notice,
         resume_url=resume_url,
+        shared_computer=bool(session.get(SHARED_COMPUTER)),
         group_name=attempt and attempt.group_name,
         option_seed=seed,
     )
@@ -133,8 +161,15 @@ def _render_page(step: int, questions, status: int = 200, notice: str | None = N
 
 @bp.get("/")
 def landing():
-    attempt = current_attempt()
-    return render_template("quiz/landing.html", bank=current_bank(), started=attempt is not None)
+    attempt, bank = current_attempt(), current_bank()
+    return render_template(
+        "quiz/landing.html",
+        bank=bank,
+        started=attempt is not None,
+        finished=attempt is not None and attempt.finished_at is not None,
+        # "Continue the quiz" leads to where the person stopped, not back to the first page.
+        continue_step=resume_step(bank, attempt.answers) if attempt else 1,
+    )
 
 
 def _open_page(step: int):
@@ -158,6 +193,7 @@ def page(step: int):
 @limit("ANSWERS")
 def save_page(step: int):
     bank, page, attempt = _open_page(step)
+    remember_attempt(shared=request.form.get(SHARED_COMPUTER) == "yes")
     form = page_form_class(step)()
     complete = form.validate()
     saved = _store_page(bank, page, attempt, forms.saved_answers(form, page))
@@ -211,7 +247,7 @@ def my_report():
         return redirect(url_for(".landing"))
     if attempt.finished_at is not None:
         return private(redirect(url_for(".report", token=session["attempt"])))
-    return redirect(url_for(".page", step=first_unfinished_step(current_bank(), attempt.answers) or 1))
+    return redirect(url_for(".page", step=resume_step(current_bank(), attempt.answers)))
 
 
 @bp.get("/resume/<token>")
@@ -224,8 +260,8 @@ def resume(token: str):
     session["attempt"], g.attempt = token, attempt
     if attempt.finished_at is not None:
         return private(redirect(url_for(".report", token=token), 303))
-    step = first_unfinished_step(current_bank(), attempt.answers) or len(current_bank().pages)
-    return private(redirect(url_for(".page", step=step), 303))
+    remember_attempt(shared=bool(session.get(SHARED_COMPUTER)))
+    return private(redirect(url_for(".page", step=resume_step(current_bank(), attempt.answers)), 303))
 
 
 @bp.get("/r/<token>")
@@ -239,7 +275,10 @@ def report(token: str):
     if attempt.finished_at is None:
         return private(redirect(url_for(".resume", token=token), 303))
     parts = report_cache.parts(
-        attempt.token_hash, f"{attempt.finished_at:%Y-%m-%d}", lambda: records.stored_report(connection, attempt.id)
+        attempt.token_hash,
+        f"{attempt.finished_at:%Y-%m-%d}",
+        lambda: records.stored_report(connection, attempt.id),
+        answers_url=url_for(".report_answers", token=token),
     )
     return render_private(
         "quiz/report.html",
@@ -247,6 +286,20 @@ def report(token: str):
         attempt=attempt,
         token=token,
         retention_days=current_app.config["RETENTION_RESULT_DAYS"],
+    )
+
+
+@bp.get("/r/<token>/answers")
+@limit("TOKENS")
+def report_answers(token: str):
+    """Every answer of a report with its points: on a page of its own, so the report stays light."""
+    connection = db.connection()
+    attempt = records.find_report_page(connection, token)
+    if attempt is None or attempt.finished_at is None:
+        abort(404)
+    report = readable(records.stored_report(connection, attempt.id))
+    return render_private(
+        "quiz/answers.html", report=report, whose=None, back_url=url_for(".report", token=token, _anchor="method")
     )
 
 

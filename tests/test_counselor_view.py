@@ -91,3 +91,13 @@ def test_the_pages_of_one_groups_result_are_404_from_another_group(app, client, 
     foreign = re.sub(r"/dashboard/[^/]+/", f"/dashboard/{other}/", link)
     for suffix in ("", "/plan", "/report"):
         assert client.get(foreign + suffix).status_code == 404, suffix
+
+
+def test_the_clients_report_seen_by_the_counselor_links_the_counselors_own_answers_page(app, client, bank):
+    link, report, _ = open_result(app, client, bank)
+    own = unescape(client.get(link + "/report").get_data(as_text=True))
+    assert f'<a href="{link}/answers">How each of your answers counted</a>' in own
+    answers = unescape(client.get(link + "/answers").get_data(as_text=True))
+    assert "Dana\u2019s fit report" in answers and "/r/" not in answers
+    for group in report["contributions"]:
+        assert f"<caption>{group['dimension']}: {group['score']}</caption>" in answers

@@ -136,4 +136,20 @@ def test_the_footer_is_true_on_the_page_that_asks_for_a_name(client):
     assert "name or initials" in html[: html.index("<footer")]  # this page asks for one
     # So the footer may not say that no name is ever asked: it says when one is.
     assert "No names" not in footer
-    assert "no name (a counselor's link asks for a name or initials, and you may leave it empty)" in footer
+    assert "a name only on a counselor's link, where it is optional" in footer
+
+
+def test_every_answers_points_are_one_link_away_on_a_page_of_their_own(quiz, bank):
+    answers, url = quiz.finish()
+    report = unescape(quiz.client.get(url).get_data(as_text=True))
+    assert f'<a href="{url}/answers">How each of your answers counted</a>' in report
+    assert 'class="contrib"' not in report, "the table of every answer stays off the report page"
+    page = unescape(quiz.client.get(url + "/answers").get_data(as_text=True))
+    for item in bank.items:
+        if item.kind != "attention":
+            assert item.text in page, item.id
+    built = build_report(bank, answers)
+    for group in built["contributions"]:
+        assert f"<caption>{group['dimension']}: {group['score']}</caption>" in page
+    assert f'href="{url}#method">Back to the report' in page
+    assert quiz.client.get(url[:-3] + "AAA/answers").status_code == 404

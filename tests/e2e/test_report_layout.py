@@ -119,3 +119,19 @@ def test_every_report_passes_axe_and_never_scrolls_sideways(report_of, person):
     page.set_viewport_size({"width": 320, "height": 640})
     assert horizontal_overflow(page) <= 0, f"{person} scrolls sideways at 320 px: {wide_elements(page)}"
     snap(page, f"report-{person}")
+
+
+def test_the_page_of_every_answers_points_passes_axe_and_leads_back(report_of):
+    page = report_of("mixed", viewport={"width": 1280, "height": 800})
+    report_url = page.url
+    page.get_by_role("link", name="How each of your answers counted").click()
+    page.wait_for_url("**/answers")
+    assert page.locator("table.contrib").count() >= 6
+    for size in ({"width": 1280, "height": 800}, PHONE):
+        page.set_viewport_size(size)
+        violations = axe_violations(page)
+        assert not violations, f"answers page at {size['width']} px:\n{describe_violations(violations)}"
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert horizontal_overflow(page) <= 0, wide_elements(page)
+    page.get_by_role("link", name="Back to the report").click()
+    assert page.url == report_url + "#method"
