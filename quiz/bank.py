@@ -348,6 +348,7 @@ class Outlook(Model):
     source: Text
     caveat: Text
     facts: list[Fact] = Field(min_length=1)
+    links: list[Id] = []  # where to check the figures for one's own area
 
 
 class Credential(Model):
@@ -398,6 +399,7 @@ class Discussion(Model):
     no_flags: Text
     plan_intro: Text
     plan_rows: int = Field(default=6, ge=1, le=12)  # blank rows on the one-page plan
+    plan_fields: list[Text] = []  # lines to fill in at the top of the plan (a goal, the cost, ...)
 
 
 class Bank(Model):

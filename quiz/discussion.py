@@ -74,4 +74,5 @@ def guide(report: dict, bank: Bank) -> dict:
         ],
         "plan_intro": bank.discussion.plan_intro,
         "plan_rows": bank.discussion.plan_rows,
+        "plan_fields": list(bank.discussion.plan_fields),
     }

@@ -16,6 +16,7 @@ from .bank import Credential
 from .bank import FlagsCondition
 from .bank import LowestSkillCondition
 from .bank import ScoreCondition
+from .bank import Outlook
 from .bank import Step
 from .bank import TalkItOver
 from .checks import Problem
@@ -329,10 +330,12 @@ def _check_steps_and_careers(report, bank) -> None:
             _check_condition(report, bank, need.when, ("steps", i, "needs", j, "when"))
 
 
-def linked_entries(bank) -> list[tuple[tuple, Step | Career | Credential | TalkItOver]]:
-    """(loc, entry) for every step, career, credential and the talk-it-over section: what names `links`."""
+def linked_entries(bank) -> list[tuple[tuple, Step | Career | Credential | TalkItOver | Outlook]]:
+    """(loc, entry) for every step, career, credential, the outlook and the talk-it-over section:
+    everything that names `links`."""
     return [
         (("talk_it_over",), bank.talk_it_over),
+        (("role", "outlook"), bank.role.outlook),
         *((("steps", i), s) for i, s in enumerate(bank.steps)),
         *((("careers", i), c) for i, c in enumerate(bank.careers)),
         *((("role", "credentials", i), c) for i, c in enumerate(bank.role.credentials)),

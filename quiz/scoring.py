@@ -459,6 +459,7 @@ def role_facts(bank: Bank) -> dict:
     role = bank.role.model_dump()
     for stored, credential in zip(role["credentials"], bank.role.credentials, strict=True):
         stored["links"] = bank.links_of(credential.links)
+    role["outlook"]["links"] = bank.links_of(bank.role.outlook.links)
     return role
 
 

@@ -76,6 +76,7 @@ def test_the_plan_lists_the_suggested_steps_with_blank_rows_to_fill_in(app, clie
     rows = re.findall(r"<tr><td>(.*?)</td><td></td><td></td><td></td></tr>", plan)
     assert rows == [step["title"] for step in report["steps"]]
     assert plan.count('<tr class="blank">') == bank.discussion.plan_rows
+    assert re.findall(r"<dt>(.*?)</dt><dd></dd>", plan) == bank.discussion.plan_fields != []
 
 
 def test_the_clients_own_report_opens_beside_the_guide_without_their_private_link(app, client, bank):

@@ -35,7 +35,7 @@ def test_every_step_credential_and_career_of_the_shipped_bank_links_its_page(shi
             assert shipped.link_by_id[link].url.startswith("https://")
     for career in shipped.careers:  # its O*NET page is the one for its code
         assert shipped.link_by_id[career.links[0]].url.endswith("/" + career.onet), career.id
-    used = {link for entry in [*entries, shipped.talk_it_over] for link in entry.links}
+    used = {link for entry in [*entries, shipped.talk_it_over, shipped.role.outlook] for link in entry.links}
     assert used == set(shipped.link_by_id), "every link in `links` is used once at least"
 
 
