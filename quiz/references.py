@@ -15,8 +15,8 @@ from .bank import Career
 from .bank import Credential
 from .bank import FlagsCondition
 from .bank import LowestSkillCondition
-from .bank import ScoreCondition
 from .bank import Outlook
+from .bank import ScoreCondition
 from .bank import Step
 from .bank import TalkItOver
 from .checks import Problem

@@ -84,7 +84,12 @@ def test_a_promising_band_with_two_things_to_check_finds_out_more_before_paying(
     """Found by a counselor's review: paid training was offered first to people whose answers
     said the daily work might not suit them."""
     two = {flag.item: str(flag.strong[0]) for flag in shipped.flags[1:3]}
-    profile = {"education": "diploma", "certifications": ["none"], "clinical_interest": "yes", "training_time": "years_1_2"}
+    profile = {
+        "education": "diploma",
+        "certifications": ["none"],
+        "clinical_interest": "yes",
+        "training_time": "years_1_2",
+    }
     steps = [s["id"] for s in build_report(shipped, all_answers(shipped, {**two, **profile}))["steps"]]
     assert "try_it_first" in steps and "ma_program" in steps
     assert steps.index("try_it_first") < steps.index("ma_program")
