@@ -393,13 +393,21 @@ class TalkItOver(Model):
 class Discussion(Model):
     """The counselor's view of a report: the texts around the per-dimension and per-flag guide."""
 
+    title: Text  # of the guide, beside the scores
     intro: Text
+    near_label: Text  # before a near-the-line question
     near_band: Text  # when the skills score is near a band line
     careless: Text  # when the answers looked careless
+    explore_title: Text  # of the things to explore
     no_flags: Text
+    steps_title: Text  # of the steps the report suggested
     plan_intro: Text
-    plan_rows: int = Field(default=6, ge=1, le=12)  # blank rows on the one-page plan
+    # Rows in the one-page plan's table: the suggested steps, then blank rows up to this many
+    # (two at least), so the plan keeps to one page however many steps a report suggests.
+    plan_rows: int = Field(default=14, ge=4, le=16)
     plan_fields: list[Text] = []  # lines to fill in at the top of the plan (a goal, the cost, ...)
+    plan_columns: list[Text] = Field(min_length=4, max_length=4)  # step, who, by when, done
+    plan_notes: Text  # the heading over the lines for notes
 
 
 class Bank(Model):

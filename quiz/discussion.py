@@ -60,6 +60,7 @@ def guide(report: dict, bank: Bank) -> dict:
     else:
         band_note = None
     return {
+        "text": bank.discussion,  # the headings and labels around the guide
         "intro": bank.discussion.intro,
         "band": None if report["careless"] else report.get("band"),
         "skills": skills,
@@ -73,6 +74,6 @@ def guide(report: dict, bank: Bank) -> dict:
             for step in report["steps"]
         ],
         "plan_intro": bank.discussion.plan_intro,
-        "plan_rows": bank.discussion.plan_rows,
+        "blank_rows": max(2, bank.discussion.plan_rows - len(report["steps"])),
         "plan_fields": list(bank.discussion.plan_fields),
     }

@@ -481,7 +481,7 @@ CASES = [
     pytest.param(
         '"Near the line with {nearby}."',
         '"Near the line with {neighbour}."',
-        '|"Near the line',
+        '|"Near the line with',
         "precision.near_note: unknown placeholder {neighbour} (this text can use {nearby})",
         id="unknown-placeholder",
     ),

@@ -149,6 +149,7 @@ def test_the_counselors_guide_and_plan_each_print_on_one_page(counselor_result, 
         page.goto(page.url + "/plan")
     page.emulate_media(media="print")
     pages, whole = print_and_count(page, paper, "main tr, .flag", tmp_path / f"{view}.pdf")
+    SCREENSHOTS.mkdir(exist_ok=True)
     shutil.copy(tmp_path / f"{view}.pdf", SCREENSHOTS / f"counselor-{view}-{paper.lower()}.pdf")
     assert pages == 1, f"the counselor's {view} prints on {pages} {paper} pages; it should take one"
     assert page.locator("h1").inner_text().startswith("Dana \u00d3 S\u00failleabh\u00e1in\u2019s")
