@@ -18,6 +18,19 @@ class BrokenBank(click.ClickException):
     """questions.yaml has problems: `flask run` prints them as an error, not a traceback."""
 
 
+def instance_path() -> str:
+    """The instance folder (database, secret key, a server run's last good questions.yaml).
+
+    From the environment, as the config's defaults are made from it. Flask's own choice is
+    instance/ beside a checkout and <prefix>/var/quiz-instance for an installed package, i.e.
+    inside its virtual environment, which is no place for a database.
+    """
+    from flask import Flask
+
+    instance = os.environ.get("FLASK_INSTANCE_PATH")
+    return os.path.abspath(instance) if instance else Flask(__name__).instance_path
+
+
 def create_app(test_config=None):
     # Imported here, so that `import quiz.scoring` (or the simulator, or `check`) loads no Flask.
     from flask import Flask
@@ -39,13 +52,9 @@ def create_app(test_config=None):
     from .live_bank import last_good_path
     from .redact import RedactTokens
 
-    # From the environment, as the config's defaults are made from it. Flask's own choice is
-    # instance/ beside a checkout and <prefix>/var/quiz-instance for an installed package, i.e.
-    # inside its virtual environment, which is no place for a database.
-    instance = os.environ.get("FLASK_INSTANCE_PATH")
     app = Flask(
         __name__,
-        instance_path=os.path.abspath(instance) if instance else None,
+        instance_path=instance_path(),
         instance_relative_config=True,
         template_folder=files.TEMPLATES,
         static_folder=files.STATIC,

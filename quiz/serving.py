@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
 from gunicorn import glogging
 
+from . import instance_path
 from . import live_bank
 from .redact import RedactTokens
 
@@ -34,5 +34,5 @@ def begin_run(_server) -> None:
 
 def end_run(_server) -> None:
     """Remove this run's last good copy of questions.yaml: the next run must not serve it."""
-    if (path := live_bank.last_good_path(Path(Flask("quiz").instance_path))) is not None:
+    if (path := live_bank.last_good_path(Path(instance_path()))) is not None:
         path.unlink(missing_ok=True)

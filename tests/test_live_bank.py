@@ -14,7 +14,6 @@ from html import unescape
 import pytest
 from conftest import page_answers
 from conftest import post_page
-from servers import ROOT
 from test_serving import Browser
 from test_serving import Server
 
@@ -187,6 +186,9 @@ def test_a_worker_started_after_a_broken_edit_serves_the_last_good_bank(tmp_path
         "FLASK_SECRET_KEY": "live-edits",
         "FLASK_QUESTIONS_PATH": str(path),
         "FLASK_BANK_CHECK_SECONDS": "0.2",
+        # Its own instance folder, where the run keeps its last good copy: other tests' servers
+        # may be running (and keeping theirs) in the checkout's.
+        "FLASK_INSTANCE_PATH": str(tmp_path / "instance"),
     }
     server = Server("live", tmp_path, workers=2, **settings)
     try:
@@ -213,9 +215,10 @@ def test_a_worker_started_after_a_broken_edit_serves_the_last_good_bank(tmp_path
         for _ in range(10):  # both workers, the new one included, serve the quiz
             page = Browser().get(server, "/")
             assert page.status == 200 and "Is Patient Care Coordination for you?" in page.body
+        assert list((tmp_path / "instance").glob("last-good-questions-*.yaml")), "no last good copy while running"
     finally:
         server.stop()
-    assert not list(ROOT.glob("instance/last-good-questions-*.yaml")), "the run left its copy behind"
+    assert not list((tmp_path / "instance").glob("last-good-questions-*.yaml")), "the run left its copy behind"
 
     # A fresh start with the broken file refuses, as before: this run has no good bank to fall back on.
     fresh = Server("fresh", tmp_path, workers=1, **settings)
