@@ -187,12 +187,17 @@ def snap(page, name: str) -> None:
         page.set_viewport_size(original)
 
 
-def snap_viewport(page, name: str) -> None:
-    """One desktop screen, not the full page: the size the README shows."""
+def snap_viewport(page, name: str, down_to: str | None = None) -> None:
+    """One desktop screen, not the full page: the size the README shows; with `down_to` (a
+    selector), only down to a little below that element, so nothing shows cut in half."""
     SCREENSHOTS.mkdir(exist_ok=True)
     page.mouse.move(0, 0)  # no hover highlight left on an answer
     page.evaluate("window.scrollTo(0, 0)")
-    page.screenshot(path=SCREENSHOTS / f"{name}.png")
+    size = page.viewport_size
+    if down_to:
+        bottom = page.locator(down_to).first.bounding_box()
+        size = {**size, "height": min(size["height"], round(bottom["y"] + bottom["height"]) + 6)}
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", clip={"x": 0, "y": 0, **size})
 
 
 def horizontal_overflow(page) -> int:
