@@ -172,7 +172,9 @@ def percent(value: float) -> str:
 def assert_the_readme_records(result) -> None:
     """The README's table of the simulator's run is this run's, figure for figure."""
     readme = (Path(__file__).parents[1] / "README.md").read_text()
-    everyone = " / ".join(percent(share(result.bands, band)) for band in ["Strong fit", "Promising fit", "Explore and compare"])
+    everyone = " / ".join(
+        percent(share(result.bands, band)) for band in ["Strong fit", "Promising fit", "Explore and compare"]
+    )
     careless = result.cautioned["random responders"], result.withheld["random responders"]
     rows = [
         f"| Strong fit / Promising fit / Explore and compare, everyone | {everyone} |",
