@@ -3,7 +3,7 @@
     make bench                     # or: .venv/bin/python -m bench.run [--databases sqlite,postgresql]
 
 For each database (SQLite, then PostgreSQL, each a fresh one) it starts two gunicorn servers on
-127.0.0.1 with gunicorn.conf.py (gthread, 2 workers x 4 threads): the quiz, and bench/hello.py,
+127.0.0.1 with gunicorn.conf.py (gthread, 2 workers x 2 threads): the quiz, and bench/hello.py,
 a bare hello-world route. It measures, with Debian's wrk if installed (else an asyncio client),
 for a bounded time and number of requests each:
 

