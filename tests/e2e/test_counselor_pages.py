@@ -7,6 +7,7 @@ import csv
 import datetime
 import re
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -561,6 +562,25 @@ def test_without_javascript_the_links_are_plain_text_and_email_with_no_copy_butt
     assert page.locator("button[data-copy]").count() == 2
     expect(page.locator("button[data-copy]").first).to_be_hidden()
     expect(page.get_by_role("link", name="Email it to myself")).to_have_count(2)
+
+
+def test_the_dashboard_says_until_when_in_the_counselors_own_time_zone(new_context):
+    chicago = new_context(timezone_id="America/Chicago", locale="en-US").new_page()
+    create_group(chicago, name="Local time")
+    chicago.reload()  # the page after the shown-once link, as on every later visit
+    shown = chicago.locator("time.js-local-time")
+    ends = datetime.datetime.fromisoformat(shown.get_attribute("datetime").replace("Z", "+00:00"))
+    local = ends.astimezone(ZoneInfo("America/Chicago"))
+    expect(shown).to_contain_text(f"{local:%A}, {local:%B} {local.day}")
+    expect(shown).to_contain_text(f"{local.hour % 12 or 12}:{local:%M}")
+    expect(shown).to_contain_text(local.tzname())  # CST or CDT
+    assert ends - datetime.datetime.now(datetime.UTC) > datetime.timedelta(days=6, hours=23)
+
+    # Without JavaScript the same moment, in UTC.
+    plain = new_context(java_script_enabled=False).new_page()
+    create_group(plain, name="UTC time")
+    text = plain.locator("time").first.inner_text()
+    assert text.endswith("UTC") and f"{ends:%H}:" in text
 
 
 # --- The results table --------------------------------------------------------------------------
