@@ -401,6 +401,10 @@ class Discussion(Model):
     explore_title: Text  # of the things to explore
     no_flags: Text
     steps_title: Text  # of the steps the report suggested
+    # When at least this share of the statements got the middle answer: the scores sit near the
+    # middle and say less, so the counselor is told (never the client, never the band).
+    many_middle_share: float = Field(default=0.5, gt=0, le=1)
+    many_middle: Text
     plan_intro: Text
     # Rows in the one-page plan's table: the suggested steps, then blank rows up to this many
     # (two at least), so the plan keeps to one page however many steps a report suggests.

@@ -205,7 +205,7 @@ def result(code: str, result_id: int):
         group=group,
         attempt=attempt,
         whose=discussion.possessive(attempt.client_name),
-        guide=discussion.guide(report, _answered_bank(attempt)),
+        guide=discussion.guide(report, _answered_bank(attempt), attempt.answers),
         report=report,
     )
 

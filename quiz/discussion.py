@@ -11,6 +11,7 @@ the guide comes from questions.yaml (`guide` of each dimension, `explore` of eac
 from __future__ import annotations
 
 from .bank import Bank
+from .scoring import middle_share
 
 
 def possessive(name: str | None) -> str:
@@ -46,11 +47,12 @@ def _flag(row: dict, bank: Bank) -> dict:
     }
 
 
-def guide(report: dict, bank: Bank) -> dict:
+def guide(report: dict, bank: Bank, answers: dict | None = None) -> dict:
     """What the counselor's page shows of `report` (current format), asked with `bank`'s guide.
 
     `bank` should be the version the client answered; the guide's wording for a dimension or flag
-    missing from it is left out rather than guessed.
+    missing from it is left out rather than guessed. `answers`, the client's, tell whether most
+    statements got the middle answer.
     """
     skills = report["skills"]
     if report["careless"]:
@@ -66,6 +68,9 @@ def guide(report: dict, bank: Bank) -> dict:
         "skills": skills,
         "capped_by": [detail for cap in report["caps"] for detail in cap.get("details", [])],
         "band_note": band_note,
+        "many_middle": bank.discussion.many_middle
+        if answers is not None and middle_share(bank, answers) >= bank.discussion.many_middle_share
+        else None,
         "dimensions": [_dimension(row, bank) for row in report["dimensions"]],
         "flags": [_flag(row, bank) for row in report["flags"]],
         "no_flags": bank.discussion.no_flags,

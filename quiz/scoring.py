@@ -296,6 +296,15 @@ def inconsistency(bank: Bank, answers: Answers) -> float | None:
     return statistics.fmean(gaps) if gaps else None
 
 
+def middle_share(bank: Bank, answers: Answers) -> float:
+    """The share of the answered statements given the middle of the agree scale ("Neither agree
+    nor disagree"). Not a sign of careless answering: it is told to the counselor only."""
+    values = [likert_answer(answers.get(item.id)) for item in bank.items if item.kind == "likert"]
+    answered = [value for value in values if value is not None]
+    middle = (len(bank.scale) + 1) // 2
+    return sum(value == middle for value in answered) / len(answered) if answered else 0.0
+
+
 def careless_signs(bank: Bank, answers: Answers) -> list[str]:
     """The signs of careless answering, as the note each one shows: one per missed attention
     check, then nearly the same answer everywhere, then opposite statements answered alike."""

@@ -27,6 +27,7 @@ from .bank import Bank
 from .scoring import build_report
 from .scoring import careless_notes
 from .scoring import item_points
+from .scoring import middle_share
 from .scoring import withholds_band
 from .stats import cronbach_alpha
 
@@ -58,6 +59,7 @@ class Simulation:
     same_label: float = 0.0  # dimension labels, on retest
     cautioned: dict = field(default_factory=dict)  # responder kind -> share given a caution
     withheld: dict = field(default_factory=dict)  # responder kind -> share whose band headline is left out
+    many_middle: float = 0.0  # share of careful people whose counselor is told most answers were in the middle
     strategies: dict = field(default_factory=dict)  # strategy -> mean share of situation points
     test_wise: dict = field(default_factory=dict)
     faker: dict = field(default_factory=dict)
@@ -258,6 +260,9 @@ def simulate(
     result.same_label = same_label / labels if labels else 0.0
     result.cautioned[CAREFUL] = consistent_cautions / people
     result.withheld[CAREFUL] = consistent_withheld / people
+    result.many_middle = (
+        sum(middle_share(bank, answers) >= bank.discussion.many_middle_share for answers in first_takes) / people
+    )
     for kind, label in (
         ("random", "random responders"),
         ("same", "straight-liners"),
@@ -313,6 +318,8 @@ def format_simulation(bank: Bank, result: Simulation, model: Model, seed: int) -
         "",
         "Careless answering (share cautioned; share whose band headline is left out):",
         *[f"  {kind}: {_pct(share)}; {_pct(result.withheld[kind])}" for kind, share in result.cautioned.items()],
+        f"  careful people whose counselor is told most answers were in the middle "
+        f"({bank.discussion.many_middle_share:.0%} or more): {result.many_middle:.1%}",
         "",
         "Situations answered without reading (share of the points):",
         *[f"  {name}: {_pct(share)}" for name, share in result.strategies.items()],

@@ -69,6 +69,22 @@ def test_a_raised_flag_comes_with_a_way_to_explore_it(app, client, bank):
     assert flag.explore not in calm and bank.discussion.no_flags in calm
 
 
+def middle_answers(bank, step):
+    """Typical answers, except every statement gets "Neither agree nor disagree"."""
+    answers = page_answers(bank, step)
+    statements = {item.id for item in bank.items if item.kind == "likert"}
+    return {qid: "3" if qid in statements else value for qid, value in answers.items()}
+
+
+def test_the_counselor_alone_is_told_when_most_answers_were_in_the_middle(app, client, bank):
+    link, _, html = open_result(app, client, bank, answers_for=middle_answers)
+    assert bank.discussion.many_middle in html
+    own = unescape(client.get(link + "/report").get_data(as_text=True))
+    assert bank.discussion.many_middle not in own
+    _, _, typical = open_result(app, client, bank)
+    assert bank.discussion.many_middle not in typical
+
+
 def test_the_plan_lists_the_suggested_steps_with_blank_rows_to_fill_in(app, client, bank):
     link, report, _ = open_result(app, client, bank, name="")
     plan = unescape(client.get(link + "/plan").get_data(as_text=True))

@@ -91,7 +91,7 @@ def test_access_lasts_seven_days_from_opening_the_link_then_the_link_opens_it_ag
     clock.now = opened + WEEK - 60
     html = dashboard_html(counselor_browser, code)
     ends = datetime.fromtimestamp(opened + WEEK, UTC)
-    assert f'<time datetime="{ends:%Y-%m-%dT%H:%MZ}">' in html  # the dashboard says until when
+    assert f'<time class="js-local-time" datetime="{ends:%Y-%m-%dT%H:%MZ}">' in html  # the dashboard says until when
 
     clock.now = opened + WEEK + 1
     for path in ["", "/results.csv", "/delete"]:

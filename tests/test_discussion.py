@@ -4,6 +4,8 @@ explore each flag that was raised."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from conftest import page_answers
 
@@ -96,3 +98,21 @@ def test_a_promising_band_with_two_things_to_check_finds_out_more_before_paying(
     assert steps.index("try_it_first") < steps.index("ma_program")
     calm = [s["id"] for s in build_report(shipped, all_answers(shipped, profile))["steps"]]
     assert "try_it_first" not in calm and "ma_program" in calm
+
+
+def test_the_counselor_is_told_when_half_the_statements_got_the_middle_answer(shipped):
+    statements = [item.id for item in shipped.items if item.kind == "likert"]
+    share = shipped.discussion.many_middle_share
+    enough = math.ceil(len(statements) * share)  # just at the share, and one fewer
+
+    def middle(count):
+        return all_answers(shipped, {qid: "3" if n < count else "4" for n, qid in enumerate(statements)})
+
+    at_share, below = middle(enough), middle(enough - 1)
+    told = guide(build_report(shipped, at_share), shipped, at_share)
+    assert told["many_middle"] == shipped.discussion.many_middle
+    assert guide(build_report(shipped, below), shipped, below)["many_middle"] is None
+    # Without the answers (or with none in the middle) nothing is said.
+    assert guide(build_report(shipped, at_share), shipped)["many_middle"] is None
+    plain = all_answers(shipped, {qid: "4" for qid in statements})
+    assert guide(build_report(shipped, plain), shipped, plain)["many_middle"] is None

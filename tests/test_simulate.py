@@ -185,6 +185,8 @@ def assert_the_readme_records(result) -> None:
         f"| random responders cautioned / band headline left out | {percent(careless[0])} / {percent(careless[1])} |",
         f"(share of situation points) | {' / '.join(percent(result.strategies[s]) for s in ['always the longest option', 'always the same letter', 'choosing at random'])} |",
         f"reaches {result.reached['step']['try_it_first']:,} of the {result.people:,}",
+        f"| careful people whose counselor is told most answers were in the middle | {result.many_middle:.1%} |",
+        f"{result.many_middle:.1%} of the simulator's careful people get that note",
     ]
     stale = [row for row in rows if row not in " ".join(readme.split())]
     assert not stale, f"the README's simulator figures differ from this run; it should say: {stale}"
