@@ -297,12 +297,12 @@ def inconsistency(bank: Bank, answers: Answers) -> float | None:
 
 
 def middle_share(bank: Bank, answers: Answers) -> float:
-    """The share of the answered statements given the middle of the agree scale ("Neither agree
-    nor disagree"). Not a sign of careless answering: it is told to the counselor only."""
+    """The share of all the statements given the middle of the agree scale ("Neither agree nor
+    disagree"); one left unanswered counts as not in the middle, so a few answers never make a
+    half. Not a sign of careless answering: it is told to the counselor only."""
     values = [likert_answer(answers.get(item.id)) for item in bank.items if item.kind == "likert"]
-    answered = [value for value in values if value is not None]
     middle = (len(bank.scale) + 1) // 2
-    return sum(value == middle for value in answered) / len(answered) if answered else 0.0
+    return sum(value == middle for value in values) / len(values) if values else 0.0
 
 
 def careless_signs(bank: Bank, answers: Answers) -> list[str]:

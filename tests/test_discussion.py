@@ -116,3 +116,12 @@ def test_the_counselor_is_told_when_half_the_statements_got_the_middle_answer(sh
     assert guide(build_report(shipped, at_share), shipped)["many_middle"] is None
     plain = all_answers(shipped, {qid: "4" for qid in statements})
     assert guide(build_report(shipped, plain), shipped, plain)["many_middle"] is None
+
+
+def test_a_few_answers_in_the_middle_never_make_half_of_the_statements(shipped):
+    statements = [item.id for item in shipped.items if item.kind == "likert"]
+    answers = all_answers(shipped)
+    for qid in statements[3:]:
+        answers.pop(qid)  # left unanswered
+    answers.update({qid: "3" for qid in statements[:3]})
+    assert guide(build_report(shipped, answers), shipped, answers)["many_middle"] is None
