@@ -124,6 +124,14 @@ def _show_once(code: str, token: str) -> None:
     session[NEW_LINKS] = {**session.get(NEW_LINKS, {}), code: token}
 
 
+def _take_new_link(code: str) -> str | None:
+    """The new private link kept for the group, dropped from the session: it is shown once."""
+    token = session.get(NEW_LINKS, {}).get(code)
+    if token:
+        session[NEW_LINKS] = {key: kept for key, kept in session[NEW_LINKS].items() if key != code}
+    return token
+
+
 @bp.get("/d/<token>")
 @limit("TOKENS")
 def open_dashboard(token: str):
@@ -158,9 +166,7 @@ def dashboard(code: str):
     order = group_results.sorting(table, request.args.get("sort"), request.args.get("dir"))
     scores = group_results.score_columns(bank, results)
     # Shown once: a reload, or the Back button, no longer finds it in the session.
-    new_token = session.get(NEW_LINKS, {}).get(group.code)
-    if new_token:
-        session[NEW_LINKS] = {key: token for key, token in session[NEW_LINKS].items() if key != group.code}
+    new_token = _take_new_link(group.code)
     bands = group_results.band_counts(bank, results)
     return render_private(
         "counselor/dashboard.html",
@@ -257,10 +263,7 @@ def client_answers(code: str, result_id: int):
 
 @bp.route("/dashboard/<code>/results/<int:result_id>/delete", methods=["GET", "POST"])
 def delete_result(code: str, result_id: int):
-    group = dashboard_group(code)
-    attempt = records.group_result(db.session(), group.id, result_id)
-    if attempt is None:
-        abort(404)
+    group, attempt = _group_result(code, result_id)
     form = forms.ConfirmForm()
     if form.validate_on_submit():
         with db.writing(erase=True) as write:
@@ -340,7 +343,7 @@ def delete_group(code: str):
         with db.writing(erase=True) as write:
             records.delete_group(write, group.id)
         revoke(group.dashboard_hash)
-        session[NEW_LINKS] = {key: token for key, token in session.get(NEW_LINKS, {}).items() if key != group.code}
+        _take_new_link(group.code)  # a link to a group that is gone is never shown
         return render_private("counselor/group_deleted.html", name=group.name)
     return render_private(
         "counselor/confirm.html",

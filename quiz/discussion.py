@@ -62,8 +62,7 @@ def guide(report: dict, bank: Bank, answers: dict | None = None) -> dict:
     else:
         band_note = None
     return {
-        "text": bank.discussion,  # the headings and labels around the guide
-        "intro": bank.discussion.intro,
+        "text": bank.discussion,  # every text around the guide: headings, intro, the plan's lines
         "band": None if report["careless"] else report.get("band"),
         "skills": skills,
         "capped_by": [detail for cap in report["caps"] for detail in cap.get("details", [])],
@@ -73,12 +72,9 @@ def guide(report: dict, bank: Bank, answers: dict | None = None) -> dict:
         else None,
         "dimensions": [_dimension(row, bank) for row in report["dimensions"]],
         "flags": [_flag(row, bank) for row in report["flags"]],
-        "no_flags": bank.discussion.no_flags,
         "steps": [
             {"title": step["title"], "first_needs": step.get("first_needs", []), "links": step.get("links", [])}
             for step in report["steps"]
         ],
-        "plan_intro": bank.discussion.plan_intro,
         "blank_rows": max(2, bank.discussion.plan_rows - len(report["steps"])),
-        "plan_fields": list(bank.discussion.plan_fields),
     }

@@ -2,8 +2,8 @@
 
 The page of a report is mostly the report itself: the summary and every section are rendered
 from the stored report alone, kept here by the attempt's token hash (never reused, unlike ids)
-and reused on every later visit. Only what is different per request (the CSRF token, the private
-link, the counselor's links) is rendered each time. A deleted report is never reached again: the
+and reused on every later visit. Only what is different per request (the private link, the
+counselor's links around it) is rendered each time. A deleted report is never reached again: the
 lookup of its token comes first and finds nothing.
 """
 

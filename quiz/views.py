@@ -264,14 +264,20 @@ def resume(token: str):
     return private(redirect(url_for(".page", step=resume_step(current_bank(), attempt.answers)), 303))
 
 
-@bp.get("/r/<token>")
-@limit("TOKENS")
-def report(token: str):
-    """A finished report at its private address, exactly as it was computed."""
+def _report_page_or_404(token: str):
+    """The request's connection and the attempt a report address names, or 404."""
     connection = db.connection()
     attempt = records.find_report_page(connection, token)
     if attempt is None:
         abort(404)
+    return connection, attempt
+
+
+@bp.get("/r/<token>")
+@limit("TOKENS")
+def report(token: str):
+    """A finished report at its private address, exactly as it was computed."""
+    connection, attempt = _report_page_or_404(token)
     if attempt.finished_at is None:
         return private(redirect(url_for(".resume", token=token), 303))
     parts = report_cache.parts(
@@ -293,9 +299,8 @@ def report(token: str):
 @limit("TOKENS")
 def report_answers(token: str):
     """Every answer of a report with its points: on a page of its own, so the report stays light."""
-    connection = db.connection()
-    attempt = records.find_report_page(connection, token)
-    if attempt is None or attempt.finished_at is None:
+    connection, attempt = _report_page_or_404(token)
+    if attempt.finished_at is None:
         abort(404)
     report = readable(records.stored_report(connection, attempt.id))
     return render_private(

@@ -39,7 +39,7 @@ def test_every_dimension_gets_its_two_questions_from_the_bank(shipped):
     assert [d["label"] for d in made["dimensions"]] == [d.label for d in shipped.dimensions]
     for row, dimension in zip(made["dimensions"], shipped.dimensions, strict=True):
         assert row["ask"] == dimension.guide.ask and len(row["ask"]) == 2
-    assert made["intro"] == shipped.discussion.intro
+    assert made["text"].intro == shipped.discussion.intro
     assert len(made["steps"]) + made["blank_rows"] == max(shipped.discussion.plan_rows, len(made["steps"]) + 2)
 
 
