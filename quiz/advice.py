@@ -67,6 +67,7 @@ PROSE = {
     "careless",
     "no_flags",
     "plan_intro",
+    "many_middle",
 }
 NEGATION = re.compile(r"\b(not|no|never|nobody|nothing|none|cannot)\b|n't\b", re.IGNORECASE)
 BRITISH = re.compile(
