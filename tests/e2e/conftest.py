@@ -7,6 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
@@ -189,7 +190,8 @@ def open_page(finished, answered, new_context):
             page = (context or new_context()).new_page()
             page.goto("/quiz/2")
             page.get_by_role("button", name="Next").click()
-            page.wait_for_selector(".error-summary")
+            # autofocus lands after the first render: wait for it, or a key press races it
+            expect(page.locator(".error-summary")).to_be_focused()
         else:
             page = (context or (answered if where.startswith("/quiz/") else finished)).new_page()
             response = page.goto(where)
