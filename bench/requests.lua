@@ -3,6 +3,7 @@
 --   wrk -s bench/requests.lua http://127.0.0.1:PORT -- REQUESTS_FILE MAX_REQUESTS_PER_THREAD
 -- A requests file has one request a line: METHOD <tab> PATH <tab> COOKIE <tab> FORM BODY, the last
 -- two possibly empty. Each line is a person's session, so connections never share one.
+-- With WRK_LADDER set, done() also writes the latency distribution there (see the end).
 local counter = 0
 
 function setup(thread)
@@ -41,4 +42,17 @@ function request()
   end
   index = index % #requests + 1
   return requests[index]
+end
+
+-- The latency at every tenth of a percent, for bench/latency.py to add up slices: one line per
+-- step, "percent microseconds", to the file named by WRK_LADDER.
+function done(summary, latency, requests)
+  local path = os.getenv("WRK_LADDER")
+  if not path then return end
+  local out = assert(io.open(path, "w"))
+  for step = 1, 1000 do
+    local value = step == 1000 and latency.max or latency:percentile(step / 10)
+    out:write(string.format("%.1f %d\n", step / 10, value))
+  end
+  out:close()
 end
