@@ -66,7 +66,7 @@ def create_app(test_config=None):
         RETENTION_UNFINISHED_DAYS=30,
         RETENTION_RESULT_DAYS=365,
         # Shared across instances when set to redis://...; per process otherwise.
-        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory+swept://"),
         # Generous per address: a class behind one school router shares it.
         LIMIT_ANSWERS="120 per minute",
         LIMIT_GROUPS="20 per hour",

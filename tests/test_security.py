@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 import logging
+import threading
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +18,8 @@ from quiz import create_app
 from quiz import db
 from quiz import live_bank
 from quiz import records
+from quiz.limits import SweptMemoryStorage
+from quiz.limits import limiter
 from quiz.serving import RedactingGunicornLogger
 
 
@@ -86,6 +90,26 @@ def test_answer_posts_and_group_creation_are_rate_limited(limited):
     token = csrf_token(client.get("/counselors").get_data(as_text=True))
     created = [client.post("/counselors", data={"csrf_token": token, "name": "G"}).status_code for _ in range(3)]
     assert created == [303, 303, 429]
+
+
+def test_rate_limits_count_in_memory_without_starting_a_thread_per_count(limited):
+    assert isinstance(limiter.storage, SweptMemoryStorage)  # the default on one host
+    client = limited.test_client()
+    bank = live_bank.of(limited).current()
+    assert [post_page(client, 1, page_answers(bank, 1)).status_code for _ in range(5)][-1] == 429
+    # limits' own memory storage leaves a threading.Timer running 10 ms after each count
+    assert not [thread for thread in threading.enumerate() if isinstance(thread, threading.Timer)]
+
+
+def test_the_memory_storage_forgets_expired_counts_at_its_sweep():
+    storage = SweptMemoryStorage()
+    storage.incr("old", expiry=0.01)
+    time.sleep(0.02)
+    storage.incr("new", expiry=60)
+    assert "old" in storage.storage, "swept before its minute is up"
+    storage._next_sweep = 0.0
+    storage.incr("new", expiry=60)
+    assert "old" not in storage.storage and storage.get("new") == 2
 
 
 def test_oversized_request_gets_a_friendly_413(client):
