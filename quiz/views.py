@@ -24,6 +24,7 @@ from . import records
 from . import report_cache
 from . import tokens
 from .limits import limit
+from .models import utcnow
 from .old_reports import readable
 from .scoring import build_report
 from .web import current_attempt
@@ -37,6 +38,8 @@ bp = Blueprint("quiz", __name__)
 # The quiz page's "this is a shared or public computer" tick box, and the session key that
 # remembers it was ticked.
 SHARED_COMPUTER = "shared_computer"
+# The day (proleptic ordinal, UTC) the cookie's expiry was last pushed back.
+RENEWED = "renewed"
 
 
 def remember_attempt(shared: bool) -> None:
@@ -44,15 +47,25 @@ def remember_attempt(shared: bool) -> None:
     computer, only until the browser closes.
 
     A permanent session's cookie expires PERMANENT_SESSION_LIFETIME (RETENTION_UNFINISHED_DAYS)
-    after it was last set. Setting `permanent` marks the session changed, so every page saved
-    sets the cookie again: it expires when the purge would delete the attempt, which counts from
-    the last save too.
+    after it was last set, and the purge deletes an unfinished attempt that long after its last
+    save. So a save sets the cookie again, but once a day, not every time: signing and sending it
+    was a twentieth of a page save's CPU, and the cookie may end at most a day before the attempt.
+    Every write below happens only when it changes something, because any write to the session
+    sends the cookie.
     """
-    session.permanent = not shared
     if shared:
-        session[SHARED_COMPUTER] = True
-    else:
-        session.pop(SHARED_COMPUTER, None)
+        if session.permanent:
+            session.permanent = False
+        if not session.get(SHARED_COMPUTER):
+            session[SHARED_COMPUTER] = True
+        session.pop(RENEWED, None)
+        return
+    if not session.permanent:
+        session.permanent = True
+    session.pop(SHARED_COMPUTER, None)
+    today = utcnow().toordinal()
+    if session.get(RENEWED) != today:
+        session[RENEWED] = today
 
 
 def page_form_class(step: int):

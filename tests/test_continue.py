@@ -15,6 +15,8 @@ from conftest import csrf_token
 from conftest import page_answers
 from conftest import post_page
 
+from quiz import views
+
 SHARED = {"shared_computer": "yes"}
 # The cookie's expiry is worked out while the response is made; the test reads the clock after.
 SLACK = timedelta(minutes=2)
@@ -54,11 +56,15 @@ def test_a_saved_page_keeps_the_cookie_as_long_as_unfinished_attempts_are_kept(m
     assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
 
 
-def test_every_saved_page_renews_the_cookie_as_the_purge_counts_from_the_last_save(client, bank):
+def test_a_save_renews_the_cookie_once_a_day_as_the_purge_counts_from_the_last_save(client, bank, monkeypatch):
     post_page(client, 1, page_answers(bank, 1))
     assert session_cookie(client.get("/quiz/2")) is None, "a page only looked at need not set the cookie again"
+    assert session_cookie(post_page(client, 2, page_answers(bank, 2))) is None, "renewed today already"
+    tomorrow = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=1)
+    monkeypatch.setattr(views, "utcnow", lambda: tomorrow)
     cookie = session_cookie(post_page(client, 2, page_answers(bank, 2)))
-    assert cookie is not None and cookie["expires"]
+    assert cookie is not None and cookie["expires"], "a save on a new day must push the expiry back"
+    assert session_cookie(post_page(client, 2, page_answers(bank, 2))) is None
 
 
 def test_the_remembering_cookie_is_secure_over_https(client, bank):
@@ -77,8 +83,8 @@ def test_a_shared_computer_keeps_the_cookie_to_the_browser_session(client, bank)
     # The choice shows, ticked, on the next page (inside "Continue later"), and stays.
     page_2 = client.get("/quiz/2").get_data(as_text=True)
     assert 'name="shared_computer" value="yes" checked' in page_2
-    cookie = session_cookie(post_with(client, 2, page_answers(bank, 2), SHARED))
-    assert not cookie["expires"] and not cookie["max-age"]
+    # Nothing changed, so no cookie is sent: the browser keeps the one that ends with it.
+    assert session_cookie(post_with(client, 2, page_answers(bank, 2), SHARED)) is None
 
 
 def test_unticking_shared_computer_remembers_the_attempt_again(client, bank):

@@ -47,8 +47,9 @@ def test_each_page_is_saved_under_one_attempt_whose_token_is_not_stored(client, 
     assert attempt.answers == page_answers(bank, 1) | page_answers(bank, 2)
     assert (attempt.bank_version, attempt.bank_digest) == (bank.version, bank.digest)
     with client.session_transaction() as session:
-        # `_permanent` is Flask's own flag for a cookie that outlives the browser session.
-        assert set(session) <= {"attempt", "csrf_token", "_permanent"}
+        # `_permanent` is Flask's own flag for a cookie that outlives the browser session;
+        # `renewed`, the day its expiry was last pushed back.
+        assert set(session) <= {"attempt", "csrf_token", "_permanent", "renewed"}
         assert tokens.token_hash(session["attempt"]) == attempt.token_hash
         assert session["attempt"] not in attempt.token_hash
 
