@@ -11,6 +11,7 @@ within a tenth of a percent of each slice's requests.
 from __future__ import annotations
 
 import bisect
+import math
 from pathlib import Path
 
 # The shares a ladder gives the latency at: 0.1% to 100% in steps of 0.1%.
@@ -21,12 +22,13 @@ Ladder = list[float]  # the latency in ms at each share of SHARES, never decreas
 
 
 def ladder_of(latencies_ms: list[float]) -> Ladder:
-    """The ladder of raw latencies (nearest rank at each share)."""
+    """The ladder of raw latencies: at each share, the nearest rank (the smallest latency that
+    at least that share of the requests took no longer than)."""
     ordered = sorted(latencies_ms)
     if not ordered:
         return []
-    last = len(ordered) - 1
-    return [ordered[min(last, max(0, round(share * len(ordered) + 0.5) - 1))] for share in SHARES]
+    # less a hair, so that 0.99 * 1000 = 990.0000000000001 is rank 990, not 991
+    return [ordered[max(0, math.ceil(share * len(ordered) - 1e-9) - 1)] for share in SHARES]
 
 
 def read_wrk_ladder(path: Path) -> Ladder:

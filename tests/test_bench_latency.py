@@ -13,8 +13,13 @@ from bench.latency import read_wrk_ladder
 
 
 def nearest_rank(values, share):
+    """Counted, not computed: the smallest value that at least `share` of the values are at or under."""
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+    for index, value in enumerate(ordered):
+        at_or_under = index + 1  # the values are distinct here
+        if at_or_under >= share * len(ordered):
+            return value
+    raise ValueError(share)
 
 
 def test_slices_added_up_give_the_percentile_of_all_their_requests_not_the_worst_slices():

@@ -94,6 +94,14 @@ def test_unticking_shared_computer_remembers_the_attempt_again(client, bank):
     assert 'value="yes" checked' not in client.get("/quiz/3").get_data(as_text=True)
 
 
+def test_ticking_shared_computer_later_keeps_the_cookie_to_the_browser_session_from_then_on(client, bank):
+    assert session_cookie(post_page(client, 1, page_answers(bank, 1)))["expires"]
+    cookie = session_cookie(post_with(client, 2, page_answers(bank, 2), SHARED))
+    assert cookie is not None and not cookie["expires"] and not cookie["max-age"]
+    with client.session_transaction() as session:
+        assert "renewed" not in session and not session.permanent
+
+
 def test_the_shared_computer_box_is_in_view_on_the_first_page_and_folded_after_it(client, bank):
     assert 'name="shared_computer" value="yes">' in client.get("/quiz/1").get_data(as_text=True)  # unticked
     post_page(client, 1, page_answers(bank, 1))
