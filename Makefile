@@ -28,8 +28,8 @@ run: $(BIN)/.installed
 # systemd-analyze) are installed first when run as root.
 test: $(BIN)/.installed
 	@sh scripts/ensure_chromium.sh
-	@sh scripts/ensure_debian.sh "the deployment tests (tests/test_deploy.py)" \
-		/usr/sbin/nginx=nginx openssl=openssl systemd-analyze=systemd
+	@sh scripts/ensure_debian.sh "the deployment and wrk tests (tests/test_deploy.py, tests/test_bench_latency.py)" \
+		/usr/sbin/nginx=nginx openssl=openssl systemd-analyze=systemd wrk=wrk
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # ruff (lint and format) and mypy, as .ci/run and the pre-commit hooks run them.

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Some tests drive programs from Debian's packages (nginx for tests/test_deploy.py). Install the
+# Some tests drive programs from Debian's packages (nginx for tests/test_deploy.py, wrk for
+# tests/test_bench_latency.py). Install the
 # missing ones when we can (root with apt-get), otherwise say how and carry on: those tests then
 # skip, and a run with CI set fails on skips.
 # Usage: ensure_debian.sh "what needs them" PROGRAM=PACKAGE ...   (PROGRAM: a command or a path)

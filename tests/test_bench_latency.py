@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import math
+import os
 import random
+import re
+import shutil
+import subprocess
+import threading
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +65,52 @@ def test_reads_the_ladder_requests_lua_writes(tmp_path):
     path.write_text("99.0 1500\n")
     with pytest.raises(ValueError, match="1 percentiles, not 1000"):
         read_wrk_ladder(path)
+
+
+class Hello(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as wrk's connections are
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "5")
+        self.end_headers()
+        self.wfile.write(b"hello")
+
+    def log_message(self, *args):
+        pass
+
+
+class QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # wrk closes its connections mid-request when its time is up
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make test installs it)")
+def test_requests_lua_writes_the_ladder_wrk_measured(tmp_path):
+    server = QuietServer(("127.0.0.1", 0), Hello)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        listing, ladder = tmp_path / "requests.txt", tmp_path / "ladder.txt"
+        listing.write_text("GET\t/\t\t\n")
+        script = Path(__file__).resolve().parents[1] / "bench" / "requests.lua"
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        done = subprocess.run(
+            ["wrk", "-t1", "-c2", "-d1s", "--latency", "-s", str(script), url, "--", str(listing), "500"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={**os.environ, "WRK_LADDER": str(ladder)},
+            check=True,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    steps = read_wrk_ladder(ladder)
+    assert steps == sorted(steps) and steps[0] > 0
+    printed = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", done.stdout, re.MULTILINE))
+    for share, value in printed.items():  # wrk prints e.g. 1.23ms or 812.00us
+        number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+        ms = float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+        assert steps[int(share) * 10 - 1] == pytest.approx(ms, rel=0.01, abs=0.01), (share, value)
