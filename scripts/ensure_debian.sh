@@ -1,8 +1,7 @@
 #!/bin/sh
 # Some tests drive programs from Debian's packages (nginx for tests/test_deploy.py, wrk for
-# tests/test_bench_latency.py). Install the
-# missing ones when we can (root with apt-get), otherwise say how and carry on: those tests then
-# skip, and a run with CI set fails on skips.
+# tests/test_bench_latency.py). Install the missing ones when we can (root with apt-get),
+# otherwise say how and carry on: those tests then skip, and a run with CI set fails on skips.
 # Usage: ensure_debian.sh "what needs them" PROGRAM=PACKAGE ...   (PROGRAM: a command or a path)
 set -u
 what=$1
