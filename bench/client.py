@@ -140,14 +140,6 @@ def quiz_form(token: str, answers: dict, action: str = "next") -> dict:
     return {"csrf_token": token, "action": action, **{f"q_{qid}": value for qid, value in answers.items()}}
 
 
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile; nan for no values."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
-
-
 @dataclass
 class Load:
     """What a fixed-request measurement saw."""

@@ -21,14 +21,23 @@ SHARES = [step / STEPS for step in range(1, STEPS + 1)]
 Ladder = list[float]  # the latency in ms at each share of SHARES, never decreasing
 
 
-def ladder_of(latencies_ms: list[float]) -> Ladder:
-    """The ladder of raw latencies: at each share, the nearest rank (the smallest latency that
-    at least that share of the requests took no longer than)."""
-    ordered = sorted(latencies_ms)
+def nearest_rank(ordered: list[float], share: float) -> float:
+    """The smallest of the sorted values that at least `share` of them are at or under; nan for none."""
     if not ordered:
-        return []
+        return float("nan")
     # less a hair, so that 0.99 * 1000 = 990.0000000000001 is rank 990, not 991
-    return [ordered[max(0, math.ceil(share * len(ordered) - 1e-9) - 1)] for share in SHARES]
+    return ordered[max(0, math.ceil(share * len(ordered) - 1e-9) - 1)]
+
+
+def ladder_of(latencies_ms: list[float]) -> Ladder:
+    """The ladder of raw latencies: the nearest rank at each share."""
+    ordered = sorted(latencies_ms)
+    return [nearest_rank(ordered, share) for share in SHARES] if ordered else []
+
+
+def on_ladder(ladder: Ladder, share: float) -> float:
+    """One slice's percentile, read off its ladder (share a multiple of 0.001); nan for none."""
+    return ladder[round(share * STEPS) - 1] if ladder else float("nan")
 
 
 def read_wrk_ladder(path: Path) -> Ladder:

@@ -56,10 +56,11 @@ from sqlalchemy.engine import make_url
 from bench.client import Connection
 from bench.client import csrf_token
 from bench.client import fixed_load
-from bench.client import percentile
 from bench.client import quiz_form
 from bench.latency import combined_percentile
 from bench.latency import ladder_of
+from bench.latency import nearest_rank
+from bench.latency import on_ladder
 from bench.latency import read_wrk_ladder
 from quiz import tokens
 from quiz.bank import DEFAULT_PATH
@@ -321,13 +322,15 @@ class Result:
 @dataclass
 class Slice:
     per_second: float
-    p50: float
-    p99: float
     errors: int
     requests: int
     bounded: bool
-    ladder: list[float]
+    ladder: list[float]  # its latencies, see bench/latency.py
     cpu_seconds: float = 0.0
+
+    @property
+    def p99(self) -> float:
+        return on_ladder(self.ladder, 0.99)
 
 
 class Driver:
@@ -415,8 +418,6 @@ class Driver:
             load = await fixed_load(HOST, server.port, requests, expect, self.connections, seconds, self.max_requests)
             result = Slice(
                 load.per_second,
-                percentile(load.latencies, 0.5) * 1000,
-                percentile(load.latencies, 0.99) * 1000,
                 load.errors,
                 load.requests,
                 load.requests >= self.max_requests,
@@ -454,7 +455,6 @@ class Driver:
                 str(self.connections),
                 "-d",
                 f"{max(1, round(seconds))}s",
-                "--latency",
                 "--timeout",
                 "10s",
                 "-s",
@@ -473,26 +473,16 @@ class Driver:
         out = done.stdout
         if done.returncode or "Requests/sec" not in out:
             raise SystemExit(f"wrk failed on port {port}:\n{out}\n{done.stderr}")
-        latency = {p: _ms(v) for p, v in re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.MULTILINE)}
-        if set(latency) != {"50", "99"}:
-            raise SystemExit(f"could not read wrk's latency percentiles:\n{out}")
         count = int(re.search(r"(\d+) requests in", out).group(1))
         socket_errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
         wrong = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
         return Slice(
             float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            latency["50"],
-            latency["99"],
             socket_errors + wrong,
             count,
             count >= per_thread * self.threads,
             read_wrk_ladder(ladder),
         )
-
-
-def _ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
 # --- one database -----------------------------------------------------------------------------
@@ -683,10 +673,11 @@ def report(runs: list[Run], driver: Driver, people: int, load_before: tuple, not
         )
         completions = len(flow.tokens) / flow.seconds
         per_quiz = 1000 * flow.cpu_seconds / len(flow.tokens) if flow.tokens else 0.0
+        flow_ms = sorted(seconds * 1000 for seconds in flow.latencies)
         lines.append(
             f"| {label} | {flow.people} | {flow.seconds:.1f} | {completions:.1f} | {completions / (os.cpu_count() or 1):.1f} | "
-            f"{len(flow.latencies)} | {percentile(flow.latencies, 0.5) * 1000:.1f} | "
-            f"{percentile(flow.latencies, 0.99) * 1000:.1f} | {per_quiz:.1f} | "
+            f"{len(flow.latencies)} | {nearest_rank(flow_ms, 0.5):.1f} | "
+            f"{nearest_rank(flow_ms, 0.99):.1f} | {per_quiz:.1f} | "
             f"{1000 / per_quiz if per_quiz else 0:.0f} | {len(flow.errors)} | {stored} | {run.lost} |"
         )
         if flow.errors:

@@ -17,6 +17,7 @@ import pytest
 
 from bench.latency import combined_percentile
 from bench.latency import ladder_of
+from bench.latency import on_ladder
 from bench.latency import read_wrk_ladder
 
 
@@ -54,6 +55,8 @@ def test_one_slice_gives_its_own_percentiles_and_no_requests_give_nan():
     values = [float(ms) for ms in range(1, 1001)]
     assert combined_percentile([(1000, ladder_of(values))], 0.99) == 990.0
     assert combined_percentile([(1000, ladder_of(values))], 0.5) == 500.0
+    assert on_ladder(ladder_of(values), 0.99) == 990.0 and on_ladder(ladder_of(values), 0.5) == 500.0
+    assert math.isnan(on_ladder([], 0.99))
     assert math.isnan(combined_percentile([(0, [])], 0.99))
 
 
