@@ -49,9 +49,9 @@ def remember_attempt(shared: bool) -> None:
     A permanent session's cookie expires PERMANENT_SESSION_LIFETIME (RETENTION_UNFINISHED_DAYS)
     after it was last set, and the purge deletes an unfinished attempt that long after its last
     save. So a save sets the cookie again, but once a day, not every time: signing and sending it
-    was a twentieth of a page save's CPU, and the cookie may end at most a day before the attempt.
-    Every write below happens only when it changes something, because any write to the session
-    sends the cookie.
+    was about an eighth of a page save's CPU in one thread, and the cookie may end at most a day
+    before the attempt. Every write below happens only when it changes something, because any
+    write to the session sends the cookie.
     """
     if shared:
         if session.permanent:
